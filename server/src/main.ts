@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { email, password } from '../../contracts/common.ts';
+import { buildApp } from './app.ts';
+import { createWorkspaceWithOwner } from './modules/onboarding/onboarding.service.ts';
+import { loadConfig } from './platform/config.ts';
+import { DataDirBusyError, lockDataDir } from './platform/data-lock.ts';
+import { openDatabase, runMigrations } from './platform/db.ts';
+import { AppError } from './platform/errors.ts';
+import { createLogger } from './platform/logger.ts';
+import { openRuntime, runWorker } from './runtime.ts';
+
+const HELP = `Patron — the open-source CRM for online stores
+
+Usage: patron <command> [options]
+
+Commands:
+  start [--no-worker]        Run the web app and API (and the background worker unless --no-worker)
+  worker                     Run a background worker only (needs DATABASE_URL)
+  migrate                    Apply database migrations and exit
+  admin create-workspace --name <name> --owner-email <email> --owner-password <password> [--owner-name <name>]
+                             Create a workspace and its owner; prints {"workspaceId","slug"}
+
+Without DATABASE_URL Patron uses the embedded database in ./data (PATRON_DATA_DIR).
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  const log = createLogger(config);
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { 'no-worker': { type: 'boolean' } },
+        strict: true,
+      });
+      const rt = await openRuntime(config, log, { purpose: 'server', supervise: !values['no-worker'] });
+      const worker = values['no-worker'] ? undefined : await runWorker(rt);
+      const app = await buildApp(rt);
+      await app.listen({ port: config.port, host: config.host });
+      log.info(
+        `Patron is running at http://localhost:${config.port} (${rt.database.kind} database${worker ? ', with worker' : ''})`,
+      );
+      await untilSignal();
+      log.info('shutting down: draining requests and jobs');
+      await app.close();
+      await worker?.stop();
+      await rt.close();
+      return 0;
+    }
+    case 'worker': {
+      if (!config.databaseUrl) {
+        throw new UsageError(
+          'A separate worker needs a PostgreSQL server (DATABASE_URL). On the embedded database, `patron start` runs the worker in the same process.',
+        );
+      }
+      const rt = await openRuntime(config, log, { purpose: 'worker', supervise: true });
+      const worker = await runWorker(rt);
+      log.info('worker running');
+      await untilSignal();
+      await worker.stop();
+      await rt.close();
+      return 0;
+    }
+    case 'migrate': {
+      const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, 'migrate');
+      try {
+        const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        await runMigrations(database);
+        await database.close();
+      } finally {
+        unlock();
+      }
+      console.log('migrations applied');
+      return 0;
+    }
+    case 'admin':
+      return admin(rest, config);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return command ? 0 : 1;
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+async function admin(argv: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'create-workspace') throw new UsageError(`Unknown admin command "${sub ?? ''}".\n\n${HELP}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      'owner-email': { type: 'string' },
+      'owner-password': { type: 'string' },
+      'owner-name': { type: 'string' },
+    },
+    strict: true,
+  });
+  const parsed = z
+    .object({
+      name: z.string().trim().min(1, '--name is required').max(120),
+      ownerEmail: email,
+      ownerPassword: password,
+      ownerName: z.string().trim().min(1).max(120).optional(),
+    })
+    .safeParse({
+      name: values.name ?? '',
+      ownerEmail: values['owner-email'],
+      ownerPassword: values['owner-password'],
+      ownerName: values['owner-name'],
+    });
+  if (!parsed.success) {
+    throw new UsageError(
+      parsed.error.issues
+        .map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`)
+        .join('\n'),
+    );
+  }
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, 'admin create-workspace');
+  try {
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: 2,
+    });
+    try {
+      await runMigrations(database);
+      const result = await createWorkspaceWithOwner(database.db, parsed.data);
+      console.log(JSON.stringify(result));
+    } finally {
+      await database.close();
+    }
+  } finally {
+    unlock();
+  }
+  return 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof DataDirBusyError || err instanceof AppError) {
+      console.error(`patron: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,2 @@
+export { escapeLike, listAudit, recordChange } from './audit.service.ts';
+export { auditLog } from './audit.table.ts';

@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Db, rows } from './db.ts';
+import { events } from './platform.table.ts';
+import { newId } from './tokens.ts';
+
+export type DomainEvent = {
+  workspaceId: string;
+  id: string;
+  seq: string;
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  actorUserId: string | null;
+  payload: Record<string, unknown>;
+  occurredAt: string;
+};
+
+export type NewEvent = {
+  workspaceId: string;
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  actorUserId?: string | null;
+  payload: Record<string, unknown>;
+};
+
+/** Writes a domain event in the caller's transaction: it exists exactly when the change does. */
+export async function recordEvent(tx: Db, e: NewEvent): Promise<string> {
+  const id = newId();
+  await tx.insert(events).values({
+    workspaceId: e.workspaceId,
+    id,
+    type: e.type,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    actorUserId: e.actorUserId ?? null,
+    payload: e.payload,
+  });
+  await tx.execute(sql`SELECT pg_notify('patron_events', '')`);
+  return id;
+}
+
+/** A handler runs inside the dispatch transaction: its writes commit with the event's dispatch, once. */
+export type EventHandler = {
+  name: string;
+  types: string[] | '*';
+  handle: (tx: Db, event: DomainEvent) => Promise<void>;
+};
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Takes a batch of undispatched events (skipping rows another worker holds, and events whose
+ * subject has an older event still pending, so each subject is handled in order), runs every
+ * matching handler, and marks them dispatched — all in one transaction per event.
+ * Returns how many events it handled.
+ */
+export async function dispatchBatch(
+  db: Db,
+  handlers: EventHandler[],
+  log: Logger,
+  limit = 100,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const batch = await rows<DomainEvent & { attempts: number }>(
+      tx as unknown as Db,
+      sql`SELECT e.workspace_id AS "workspaceId", e.id, e.seq::text AS seq, e.type, e.subject_type AS "subjectType",
+                 e.subject_id AS "subjectId", e.actor_user_id AS "actorUserId", e.payload,
+                 e.occurred_at AS "occurredAt", e.attempts
+            FROM events e
+           WHERE e.dispatched_at IS NULL AND e.attempts < ${MAX_ATTEMPTS}
+             AND NOT EXISTS (SELECT 1 FROM events o
+                              WHERE o.dispatched_at IS NULL AND o.attempts < ${MAX_ATTEMPTS}
+                                AND o.workspace_id = e.workspace_id AND o.subject_type = e.subject_type
+                                AND o.subject_id = e.subject_id AND o.seq < e.seq)
+           ORDER BY e.seq
+           LIMIT ${limit}
+           FOR UPDATE OF e SKIP LOCKED`,
+    );
+    for (const event of batch) {
+      try {
+        await tx.transaction(async (sp) => {
+          for (const h of handlers) {
+            if (h.types === '*' || h.types.includes(event.type)) await h.handle(sp as unknown as Db, event);
+          }
+          await sp.execute(
+            sql`UPDATE events SET dispatched_at = now(), attempts = attempts + 1
+                 WHERE workspace_id = ${event.workspaceId} AND id = ${event.id}`,
+          );
+        });
+      } catch (err) {
+        log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+        await tx.execute(
+          sql`UPDATE events SET attempts = attempts + 1, last_error = ${String(err)}
+               WHERE workspace_id = ${event.workspaceId} AND id = ${event.id}`,
+        );
+      }
+    }
+    return batch.length;
+  });
+}

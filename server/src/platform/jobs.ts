@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, fromPglite, PgBoss, type QueueOptions, type SendOptions } from 'pg-boss';
+import type { Logger } from 'pino';
+import { type Database, type Db, rows } from './db.ts';
+import { dispatchBatch, type EventHandler } from './events.ts';
+
+/** A background job. `handle` runs in one transaction with the job's completion mark: done once. */
+export type JobDef<T = Record<string, unknown>> = {
+  name: string;
+  queue?: QueueOptions;
+  handle: (tx: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
+};
+
+export type Jobs = {
+  boss: PgBoss;
+  /** Enqueues a job in the caller's transaction: it exists exactly when the change does. */
+  send: (tx: Db, name: string, data: object, options?: SendOptions) => Promise<string | null>;
+  stop: () => Promise<void>;
+};
+
+export async function startJobs(
+  database: Database,
+  opts: { supervise: boolean; log: Logger },
+): Promise<Jobs> {
+  const common = {
+    supervise: opts.supervise,
+    schedule: opts.supervise,
+    migrate: true,
+    superviseIntervalSeconds: 5,
+    maintenanceIntervalSeconds: 60,
+  };
+  const boss = database.pglite
+    ? new PgBoss({ ...common, db: fromPglite(database.pglite) })
+    : new PgBoss({ ...common, connectionString: connectionStringOf(database) });
+  boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
+  await boss.start();
+  return {
+    boss,
+    send: (tx, name, data, options) =>
+      boss.send(name, data, {
+        ...options,
+        db: fromDrizzle(tx as unknown as Parameters<typeof fromDrizzle>[0], sql),
+      }),
+    stop: () => boss.stop({ graceful: true, timeout: 20_000 }),
+  };
+}
+
+function connectionStringOf(database: Database): string {
+  const pool = database.pool as unknown as { options: { connectionString: string } };
+  return pool.options.connectionString;
+}
+
+/** Runs a job's handler unless its effects already committed (a retry after a crash mid-way). */
+export async function runJobOnce<T>(
+  db: Db,
+  def: JobDef<T>,
+  job: { id: string; data: T; retryCount: number },
+) {
+  await db.transaction(async (tx) => {
+    const claimed = await rows<{ job_id: string }>(
+      tx as unknown as Db,
+      sql`INSERT INTO job_completions (job_id, queue) VALUES (${job.id}, ${def.name})
+          ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
+    );
+    if (claimed.length === 0) return;
+    await def.handle(tx as unknown as Db, job.data, { id: job.id, retryCount: job.retryCount });
+  });
+}
+
+export type Worker = { stop: () => Promise<void> };
+
+/** The worker: runs every job queue and dispatches the events outbox to its handlers. */
+export async function startWorker(
+  database: Database,
+  jobs: Jobs,
+  defs: JobDef<never>[],
+  handlers: EventHandler[],
+  log: Logger,
+): Promise<Worker> {
+  for (const def of defs) {
+    await jobs.boss.createQueue(def.name, { retryLimit: 5, retryBackoff: true, retryDelay: 5, ...def.queue });
+    await jobs.boss.work<never>(def.name, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (batch) => {
+      for (const job of batch) await runJobOnce(database.db, def, job);
+    });
+  }
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const unlisten = await listenForEvents(database, () => wake?.());
+  const loop = (async () => {
+    while (!stopped) {
+      let n = 0;
+      try {
+        n = await dispatchBatch(database.db, handlers, log);
+      } catch (err) {
+        log.error({ err }, 'event dispatch failed');
+      }
+      if (n === 0 && !stopped) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+      await unlisten();
+    },
+  };
+}
+
+async function listenForEvents(database: Database, onEvent: () => void): Promise<() => Promise<void>> {
+  if (database.pglite) return database.pglite.listen('patron_events', onEvent);
+  const client = await database.pool!.connect();
+  client.on('notification', onEvent);
+  await client.query('LISTEN patron_events');
+  return async () => {
+    await client.query('UNLISTEN patron_events').catch(() => undefined);
+    client.release();
+  };
+}

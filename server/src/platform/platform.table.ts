@@ -1,0 +1,61 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt, workspaceId } from './columns.ts';
+
+/**
+ * The events outbox: every change writes its domain event here in the same transaction.
+ * `seq` orders events; `dispatched_at` is set in the transaction that ran every handler.
+ */
+export const events = pgTable(
+  'events',
+  {
+    workspaceId: workspaceId(),
+    id: uuid('id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    type: text('type').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    payload: jsonb('payload').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('events_pending_idx').on(t.seq).where(sql`dispatched_at is null`),
+    index('events_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId, t.seq),
+  ],
+);
+
+/** Stored answers to POST requests sent with an Idempotency-Key, replayed on a retry. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    responseBody: text('response_body'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** One row per job whose effects committed: a retried job finds it and does nothing twice. */
+export const jobCompletions = pgTable('job_completions', {
+  jobId: text('job_id').primaryKey(),
+  queue: text('queue').notNull(),
+  completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
+});

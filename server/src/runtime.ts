@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { mailJobs } from './modules/mail/index.ts';
+import type { Config } from './platform/config.ts';
+import { lockDataDir } from './platform/data-lock.ts';
+import { openDatabase, runMigrations } from './platform/db.ts';
+import type { EventHandler } from './platform/events.ts';
+import { type JobDef, startJobs, startWorker, type Worker } from './platform/jobs.ts';
+import type { Runtime } from './platform/runtime.ts';
+
+/** Every module's background jobs. */
+export function allJobs(rt: Pick<Runtime, 'config'>): JobDef<never>[] {
+  return [...mailJobs(rt)] as JobDef<never>[];
+}
+
+/** Every module's event handlers (modules add theirs as they land). */
+export function allEventHandlers(): EventHandler[] {
+  return [];
+}
+
+/**
+ * Opens the database (embedded unless DATABASE_URL), applies migrations and starts the job queue.
+ * On the embedded database the data folder is locked to this process first.
+ */
+export async function openRuntime(
+  config: Config,
+  log: Logger,
+  opts: { purpose: string; supervise: boolean },
+): Promise<Runtime & { close: () => Promise<void> }> {
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, opts.purpose);
+  try {
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await runMigrations(database);
+    const jobs = await startJobs(database, { supervise: opts.supervise, log });
+    return {
+      config,
+      database,
+      jobs,
+      log,
+      close: async () => {
+        await jobs.stop();
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+export async function runWorker(
+  rt: Runtime,
+  extra: { jobs?: JobDef<never>[]; handlers?: EventHandler[] } = {},
+): Promise<Worker> {
+  return startWorker(
+    rt.database,
+    rt.jobs,
+    [...allJobs(rt), ...(extra.jobs ?? [])],
+    [...allEventHandlers(), ...(extra.handlers ?? [])],
+    rt.log,
+  );
+}

@@ -1,0 +1,6 @@
+// Every table of the app, for typed queries and for drizzle-kit.
+export * from './modules/accounts/accounts.table.ts';
+export * from './modules/audit/audit.table.ts';
+export * from './modules/mail/mail.table.ts';
+export * from './modules/workspaces/workspaces.table.ts';
+export * from './platform/platform.table.ts';
