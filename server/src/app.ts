@@ -8,7 +8,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { problemSchema } from '../../contracts/problem.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { installSessionAuth } from './modules/accounts/session.plugin.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -76,8 +77,15 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  // Every API route documents its error answers: problem+json for any 4xx and 5xx.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1') || !route.schema || route.schema.hide) return;
+    route.schema.response = { ...(route.schema.response as object), '4XX': problemSchema, '5XX': problemSchema };
+  });
 
   installCsrfCheck(app, rt.config);
   installSessionAuth(app, rt.database.db);
