@@ -4,3 +4,4 @@ export * from './modules/audit/audit.table.ts';
 export * from './modules/mail/mail.table.ts';
 export * from './modules/workspaces/workspaces.table.ts';
 export * from './platform/platform.table.ts';
+export * from './modules/commerce/commerce.table.ts';

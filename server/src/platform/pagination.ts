@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
-// Lists page by UUIDv7 id, which orders by creation time exactly, unlike a millisecond timestamp.
-const cursorSchema = z.object({ id: z.uuid() });
+// Lists page by UUIDv7 id (creation order, exact), or by a time column plus the id as tie-break.
+const cursorSchema = z.object({ id: z.uuid(), at: z.iso.datetime().optional() });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 /** Cursors are opaque to clients: base64url JSON of the last row's sort key. */

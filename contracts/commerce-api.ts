@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { checkoutInput, customerInput, orderInput, productInput, refundInput } from './commerce.ts';
+import { pageOf, pageQuery } from './common.ts';
+
+const batchOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).min(1).max(1000) });
+export const customerBatch = batchOf(customerInput);
+export const productBatch = batchOf(productInput);
+export const orderBatch = batchOf(orderInput);
+export const refundBatch = batchOf(refundInput);
+export const checkoutBatch = batchOf(checkoutInput);
+
+export const batchResult = z.object({
+  results: z.array(
+    z.object({
+      externalId: z.string(),
+      id: z.string().nullable(),
+      status: z.enum(['created', 'updated', 'unchanged', 'stale']),
+    }),
+  ),
+});
+
+const iso = z.string();
+
+export const customerSummary = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  company: z.string().nullable(),
+  country: z.string().nullable(),
+  city: z.string().nullable(),
+  tags: z.array(z.string()),
+  emailConsent: z.string().nullable(),
+  smsConsent: z.string().nullable(),
+  ordersCount: z.number(),
+  totalSpentMinor: z.number(),
+  refundedMinor: z.number(),
+  aovMinor: z.number(),
+  currency: z.string().nullable(),
+  firstOrderAt: iso.nullable(),
+  lastOrderAt: iso.nullable(),
+  avgDaysBetweenOrders: z.number().nullable(),
+  externalIds: z.array(z.object({ kind: z.string(), value: z.string() })),
+  mergedInto: z.string().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+  version: z.number(),
+});
+export const customerListQuery = pageQuery.extend({
+  q: z.string().trim().max(200).optional(),
+  country: z.string().max(80).optional(),
+  minOrders: z.coerce.number().int().min(0).optional(),
+  minSpentMinor: z.coerce.number().int().optional(),
+});
+export const customerPage = pageOf(customerSummary);
+export const mergeBody = z.object({ mergeId: z.uuid().describe('the duplicate to fold into this customer') });
+
+export const orderLine = z.object({
+  lineNo: z.number(),
+  externalId: z.string().nullable(),
+  productExternalId: z.string().nullable(),
+  variantExternalId: z.string().nullable(),
+  sku: z.string().nullable(),
+  title: z.string(),
+  quantity: z.number(),
+  unitPriceMinor: z.number(),
+  discountMinor: z.number(),
+});
+export const refundView = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  amountMinor: z.number(),
+  currency: z.string(),
+  reason: z.string().nullable(),
+  refundedAt: iso,
+});
+export const orderSummary = z.object({
+  id: z.string(),
+  source: z.string(),
+  externalId: z.string(),
+  number: z.string(),
+  customerId: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  customerName: z.string().nullable(),
+  status: z.string(),
+  financialStatus: z.string().nullable(),
+  fulfillmentStatus: z.string().nullable(),
+  currency: z.string(),
+  totalMinor: z.number(),
+  refundedMinor: z.number(),
+  placedAt: iso,
+});
+export const orderDetail = orderSummary.extend({
+  subtotalMinor: z.number(),
+  discountMinor: z.number(),
+  taxMinor: z.number(),
+  shippingMinor: z.number(),
+  discountCodes: z.array(z.string()),
+  sourceName: z.string().nullable(),
+  cancelledAt: iso.nullable(),
+  lines: z.array(orderLine),
+  refunds: z.array(refundView),
+  history: z.array(z.object({ type: z.string(), at: iso, payload: z.unknown() })),
+});
+export const orderListQuery = pageQuery.extend({
+  q: z.string().trim().max(200).optional(),
+  status: z.enum(['open', 'closed', 'cancelled']).optional(),
+  customerId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export const orderPage = pageOf(orderSummary);
+
+export const productSummary = z.object({
+  id: z.string(),
+  source: z.string(),
+  externalId: z.string(),
+  title: z.string(),
+  vendor: z.string().nullable(),
+  productType: z.string().nullable(),
+  categories: z.array(z.string()),
+  status: z.string(),
+  imageUrl: z.string().nullable(),
+  variants: z.array(
+    z.object({
+      externalId: z.string(),
+      sku: z.string().nullable(),
+      title: z.string().nullable(),
+      priceMinor: z.number().nullable(),
+      inventoryQuantity: z.number().nullable(),
+    }),
+  ),
+  currency: z.string().nullable(),
+  updatedAt: iso,
+});
+export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional() });
+export const productPage = pageOf(productSummary);

@@ -1,0 +1,424 @@
+// Reads of commerce data for the API, and merging duplicate customers.
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { WorkspaceCtx } from '../../platform/context.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { recordEvent } from '../../platform/events.ts';
+import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
+import { assertCan } from '../../platform/permissions.ts';
+import { events } from '../../platform/platform.table.ts';
+import { newId } from '../../platform/tokens.ts';
+import { escapeLike, recordChange } from '../audit/index.ts';
+import {
+  browsingEvents,
+  checkouts,
+  customerIdentities,
+  customerMerges,
+  customers,
+  orderLines,
+  orders,
+  products,
+  productVariants,
+  refunds,
+} from './commerce.table.ts';
+import { recomputeCustomerMetrics } from './metrics.ts';
+
+type CustomerRow = typeof customers.$inferSelect;
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+async function identitiesFor(ctx: WorkspaceCtx, ids: string[]) {
+  const map = new Map<string, { kind: string; value: string }[]>();
+  if (ids.length === 0) return map;
+  const rows = await ctx.db
+    .select()
+    .from(customerIdentities)
+    .where(
+      and(eq(customerIdentities.workspaceId, ctx.workspaceId), inArray(customerIdentities.customerId, ids)),
+    );
+  for (const r of rows) {
+    const list = map.get(r.customerId) ?? [];
+    if (r.kind !== 'email' && r.kind !== 'phone') list.push({ kind: r.kind, value: r.value });
+    map.set(r.customerId, list);
+  }
+  return map;
+}
+
+const customerView = (c: CustomerRow, externalIds: { kind: string; value: string }[]) => ({
+  id: c.id,
+  email: c.email,
+  phone: c.phone,
+  firstName: c.firstName,
+  lastName: c.lastName,
+  company: c.company,
+  country: c.country,
+  city: c.city,
+  tags: c.tags,
+  emailConsent: c.emailConsent,
+  smsConsent: c.smsConsent,
+  ordersCount: c.ordersCount,
+  totalSpentMinor: c.totalSpentMinor,
+  refundedMinor: c.refundedMinor,
+  aovMinor: c.aovMinor,
+  currency: c.currency,
+  firstOrderAt: iso(c.firstOrderAt),
+  lastOrderAt: iso(c.lastOrderAt),
+  avgDaysBetweenOrders: c.avgDaysBetweenOrders,
+  externalIds,
+  mergedInto: c.mergedInto,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+  version: c.version,
+});
+
+export async function listCustomers(
+  ctx: WorkspaceCtx,
+  q: {
+    limit: number;
+    cursor?: string;
+    q?: string;
+    country?: string;
+    minOrders?: number;
+    minSpentMinor?: number;
+  },
+) {
+  assertCan(ctx, 'customers.read');
+  const where: (SQL | undefined)[] = [
+    eq(customers.workspaceId, ctx.workspaceId),
+    isNull(customers.mergedInto),
+    isNull(customers.deletedAt),
+  ];
+  if (q.q) {
+    const like = `%${escapeLike(q.q)}%`;
+    where.push(
+      or(
+        ilike(customers.email, like),
+        ilike(customers.phone, like),
+        ilike(sql`coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')`, like),
+        ilike(customers.company, like),
+        sql`EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = ${customers.workspaceId} AND i.customer_id = ${customers.id} AND i.value = ${q.q})`,
+      ),
+    );
+  }
+  if (q.country) where.push(eq(customers.country, q.country));
+  if (q.minOrders !== undefined) where.push(gte(customers.ordersCount, q.minOrders));
+  if (q.minSpentMinor !== undefined) where.push(gte(customers.totalSpentMinor, q.minSpentMinor));
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) where.push(lt(customers.id, cursor.id));
+  const found = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(...where))
+    .orderBy(desc(customers.id))
+    .limit(q.limit + 1);
+  const page = found.slice(0, q.limit);
+  const ids = await identitiesFor(
+    ctx,
+    page.map((c) => c.id),
+  );
+  return {
+    data: page.map((c) => customerView(c, ids.get(c.id) ?? [])),
+    nextCursor: found.length > q.limit ? encodeCursor({ id: page.at(-1)!.id }) : null,
+  };
+}
+
+export async function getCustomer(ctx: WorkspaceCtx, id: string) {
+  assertCan(ctx, 'customers.read');
+  const [c] = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id)));
+  if (!c) throw notFound('The customer');
+  return customerView(c, (await identitiesFor(ctx, [id])).get(id) ?? []);
+}
+
+/**
+ * Folds a duplicate into a customer: its identities, orders, refunds, carts and events move over,
+ * blank fields are filled from it, tags are joined; the duplicate stays as a pointer (merged_into)
+ * with a snapshot in the merge history, and the merge is audited.
+ */
+export async function mergeCustomers(ctx: WorkspaceCtx, survivorId: string, mergedId: string) {
+  assertCan(ctx, 'customers.write');
+  if (survivorId === mergedId)
+    throw new AppError('rule_violated', 'A customer cannot be merged into itself.');
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [survivorId, mergedId])))
+    .for('update');
+  const survivor = rows.find((r) => r.id === survivorId);
+  const merged = rows.find((r) => r.id === mergedId);
+  if (!survivor || !merged) throw notFound('The customer');
+  if (survivor.mergedInto || merged.mergedInto)
+    throw new AppError('rule_violated', 'That customer was already merged into another.');
+  const ws = ctx.workspaceId;
+  const move = { customerId: survivorId };
+  await ctx.db
+    .update(customerIdentities)
+    .set(move)
+    .where(and(eq(customerIdentities.workspaceId, ws), eq(customerIdentities.customerId, mergedId)));
+  await ctx.db
+    .update(orders)
+    .set(move)
+    .where(and(eq(orders.workspaceId, ws), eq(orders.customerId, mergedId)));
+  await ctx.db
+    .update(refunds)
+    .set(move)
+    .where(and(eq(refunds.workspaceId, ws), eq(refunds.customerId, mergedId)));
+  await ctx.db
+    .update(checkouts)
+    .set(move)
+    .where(and(eq(checkouts.workspaceId, ws), eq(checkouts.customerId, mergedId)));
+  await ctx.db
+    .update(browsingEvents)
+    .set(move)
+    .where(and(eq(browsingEvents.workspaceId, ws), eq(browsingEvents.customerId, mergedId)));
+  const filled = {
+    email: survivor.email ?? merged.email,
+    phone: survivor.phone ?? merged.phone,
+    firstName: survivor.firstName ?? merged.firstName,
+    lastName: survivor.lastName ?? merged.lastName,
+    company: survivor.company ?? merged.company,
+    country: survivor.country ?? merged.country,
+    city: survivor.city ?? merged.city,
+    tags: [...new Set([...survivor.tags, ...merged.tags])],
+  };
+  await ctx.db
+    .update(customers)
+    .set({ ...filled, version: sql`${customers.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(customers.workspaceId, ws), eq(customers.id, survivorId)));
+  await ctx.db
+    .update(customers)
+    .set({
+      mergedInto: survivorId,
+      deletedAt: new Date(),
+      updatedAt: new Date(),
+      version: sql`${customers.version} + 1`,
+    })
+    .where(and(eq(customers.workspaceId, ws), eq(customers.id, mergedId)));
+  await ctx.db.insert(customerMerges).values({
+    workspaceId: ws,
+    id: newId(),
+    survivorId,
+    mergedId,
+    mergedSnapshot: merged,
+    actorUserId: ctx.userId,
+  });
+  await recomputeCustomerMetrics(ctx.db, ws, [survivorId, mergedId]);
+  await recordChange(ctx.db, ctx, {
+    action: 'customer.merged',
+    recordType: 'customer',
+    recordId: survivorId,
+    before: { survivor: customerView(survivor, []), merged: customerView(merged, []) },
+    after: { ...filled, mergedId },
+    eventType: null,
+  });
+  await recordEvent(ctx.db, {
+    workspaceId: ws,
+    type: 'customer.merged',
+    subjectType: 'customer',
+    subjectId: survivorId,
+    actorUserId: ctx.userId,
+    payload: { survivorId, mergedId },
+  });
+  return getCustomer(ctx, survivorId);
+}
+
+export async function mergeHistory(ctx: WorkspaceCtx, customerId: string) {
+  assertCan(ctx, 'customers.read');
+  return ctx.db
+    .select()
+    .from(customerMerges)
+    .where(and(eq(customerMerges.workspaceId, ctx.workspaceId), eq(customerMerges.survivorId, customerId)))
+    .orderBy(desc(customerMerges.at));
+}
+
+export async function listOrders(
+  ctx: WorkspaceCtx,
+  q: {
+    limit: number;
+    cursor?: string;
+    q?: string;
+    status?: string;
+    customerId?: string;
+    from?: string;
+    to?: string;
+  },
+) {
+  assertCan(ctx, 'orders.read');
+  const where: (SQL | undefined)[] = [eq(orders.workspaceId, ctx.workspaceId)];
+  if (q.q) {
+    const like = `%${escapeLike(q.q)}%`;
+    where.push(or(ilike(orders.number, like), eq(orders.externalId, q.q), ilike(customers.email, like)));
+  }
+  if (q.status) where.push(eq(orders.status, q.status));
+  if (q.customerId) where.push(eq(orders.customerId, q.customerId));
+  if (q.from) where.push(gte(orders.placedAt, new Date(q.from)));
+  if (q.to) where.push(lte(orders.placedAt, new Date(q.to)));
+  const cursor = decodeCursor(q.cursor);
+  if (cursor?.at) {
+    const at = new Date(cursor.at);
+    where.push(or(lt(orders.placedAt, at), and(eq(orders.placedAt, at), lt(orders.id, cursor.id))));
+  }
+  const found = await ctx.db
+    .select({
+      o: orders,
+      email: customers.email,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+    })
+    .from(orders)
+    .leftJoin(
+      customers,
+      and(eq(customers.workspaceId, orders.workspaceId), eq(customers.id, orders.customerId)),
+    )
+    .where(and(...where))
+    .orderBy(desc(orders.placedAt), desc(orders.id))
+    .limit(q.limit + 1);
+  const page = found.slice(0, q.limit);
+  const last = page.at(-1)?.o;
+  return {
+    data: page.map((r) => orderSummaryView(r.o, r)),
+    nextCursor:
+      found.length > q.limit && last ? encodeCursor({ id: last.id, at: last.placedAt.toISOString() }) : null,
+  };
+}
+
+type OrderRow = typeof orders.$inferSelect;
+const orderSummaryView = (
+  o: OrderRow,
+  c: { email: string | null; firstName: string | null; lastName: string | null },
+) => ({
+  id: o.id,
+  source: o.source,
+  externalId: o.externalId,
+  number: o.number,
+  customerId: o.customerId,
+  customerEmail: c.email,
+  customerName: [c.firstName, c.lastName].filter(Boolean).join(' ') || null,
+  status: o.status,
+  financialStatus: o.financialStatus,
+  fulfillmentStatus: o.fulfillmentStatus,
+  currency: o.currency,
+  totalMinor: o.totalMinor,
+  refundedMinor: o.refundedMinor,
+  placedAt: o.placedAt.toISOString(),
+});
+
+export async function getOrder(ctx: WorkspaceCtx, id: string) {
+  assertCan(ctx, 'orders.read');
+  const [r] = await ctx.db
+    .select({
+      o: orders,
+      email: customers.email,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+    })
+    .from(orders)
+    .leftJoin(
+      customers,
+      and(eq(customers.workspaceId, orders.workspaceId), eq(customers.id, orders.customerId)),
+    )
+    .where(and(eq(orders.workspaceId, ctx.workspaceId), eq(orders.id, id)));
+  if (!r) throw notFound('The order');
+  const lines = await ctx.db
+    .select()
+    .from(orderLines)
+    .where(and(eq(orderLines.workspaceId, ctx.workspaceId), eq(orderLines.orderId, id)))
+    .orderBy(asc(orderLines.lineNo));
+  const refundRows = await ctx.db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.workspaceId, ctx.workspaceId), eq(refunds.orderId, id)))
+    .orderBy(asc(refunds.refundedAt));
+  const history = await ctx.db
+    .select({ type: events.type, at: events.occurredAt, payload: events.payload })
+    .from(events)
+    .where(
+      and(eq(events.workspaceId, ctx.workspaceId), eq(events.subjectType, 'order'), eq(events.subjectId, id)),
+    )
+    .orderBy(asc(events.seq))
+    .limit(200);
+  const o = r.o;
+  return {
+    ...orderSummaryView(o, r),
+    subtotalMinor: o.subtotalMinor,
+    discountMinor: o.discountMinor,
+    taxMinor: o.taxMinor,
+    shippingMinor: o.shippingMinor,
+    discountCodes: o.discountCodes,
+    sourceName: o.sourceName,
+    cancelledAt: iso(o.cancelledAt),
+    lines: lines.map(({ workspaceId: _w, orderId: _o, ...l }) => l),
+    refunds: refundRows.map((f) => ({
+      id: f.id,
+      externalId: f.externalId,
+      amountMinor: f.amountMinor,
+      currency: f.currency,
+      reason: f.reason,
+      refundedAt: f.refundedAt.toISOString(),
+    })),
+    history: history.map((h) => ({ type: h.type, at: h.at.toISOString(), payload: h.payload })),
+  };
+}
+
+export async function listProducts(ctx: WorkspaceCtx, q: { limit: number; cursor?: string; q?: string }) {
+  assertCan(ctx, 'orders.read');
+  const where: (SQL | undefined)[] = [eq(products.workspaceId, ctx.workspaceId), isNull(products.deletedAt)];
+  if (q.q) {
+    const like = `%${escapeLike(q.q)}%`;
+    where.push(
+      or(
+        ilike(products.title, like),
+        eq(products.externalId, q.q),
+        sql`EXISTS (SELECT 1 FROM product_variants v WHERE v.workspace_id = ${products.workspaceId} AND v.product_id = ${products.id} AND v.sku ILIKE ${like})`,
+      ),
+    );
+  }
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) where.push(lt(products.id, cursor.id));
+  const found = await ctx.db
+    .select()
+    .from(products)
+    .where(and(...where))
+    .orderBy(desc(products.id))
+    .limit(q.limit + 1);
+  const page = found.slice(0, q.limit);
+  const variants = page.length
+    ? await ctx.db
+        .select()
+        .from(productVariants)
+        .where(
+          and(
+            eq(productVariants.workspaceId, ctx.workspaceId),
+            inArray(
+              productVariants.productId,
+              page.map((p) => p.id),
+            ),
+          ),
+        )
+    : [];
+  return {
+    data: page.map((p) => ({
+      id: p.id,
+      source: p.source,
+      externalId: p.externalId,
+      title: p.title,
+      vendor: p.vendor,
+      productType: p.productType,
+      categories: p.categories,
+      status: p.status,
+      imageUrl: p.imageUrl,
+      currency: p.currency,
+      updatedAt: p.updatedAt.toISOString(),
+      variants: variants
+        .filter((v) => v.productId === p.id)
+        .map((v) => ({
+          externalId: v.externalId,
+          sku: v.sku,
+          title: v.title,
+          priceMinor: v.priceMinor,
+          inventoryQuantity: v.inventoryQuantity,
+        })),
+    })),
+    nextCursor: found.length > q.limit ? encodeCursor({ id: page.at(-1)!.id }) : null,
+  };
+}

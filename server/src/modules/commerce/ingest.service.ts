@@ -1,0 +1,482 @@
+// Upserts of canonical commerce data, shared by the batch API, the webhooks and CSV import.
+// Idempotent by (source, external id); an update older than what is stored never overwrites it.
+// Each accepted change writes its domain event in the same transaction.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type {
+  CheckoutInput,
+  CustomerInput,
+  OrderInput,
+  ProductInput,
+  RefundInput,
+} from '../../../../contracts/commerce.ts';
+import type { Db } from '../../platform/db.ts';
+import { type NewEvent, recordEvents } from '../../platform/events.ts';
+import { newId } from '../../platform/tokens.ts';
+import {
+  checkouts,
+  customers,
+  orderLines,
+  orders,
+  products,
+  productVariants,
+  refunds,
+} from './commerce.table.ts';
+import { identitiesOf, linkIdentities, normaliseEmail, normalisePhone, resolvePeople } from './identity.ts';
+
+export type ItemResult = {
+  externalId: string;
+  id: string | null;
+  status: 'created' | 'updated' | 'unchanged' | 'stale';
+};
+export type Scope = { workspaceId: string; source: string; actorUserId?: string | null };
+
+const newer = (incoming: string | null | undefined, stored: Date | null) =>
+  !stored || (incoming ? new Date(incoming).getTime() > stored.getTime() : false);
+
+function firstAddress(c: CustomerInput) {
+  return c.addresses?.find((a) => a.isDefault) ?? c.addresses?.[0];
+}
+
+export async function upsertCustomers(tx: Db, s: Scope, items: CustomerInput[]): Promise<ItemResult[]> {
+  if (items.length === 0) return [];
+  const resolved = await resolvePeople(tx, s.workspaceId, s.source, items);
+  const ids = resolved.map((r) => r!.customerId);
+  const current = new Map(
+    (
+      await tx
+        .select()
+        .from(customers)
+        .where(and(eq(customers.workspaceId, s.workspaceId), inArray(customers.id, ids)))
+    ).map((c) => [c.id, c]),
+  );
+  const events: NewEvent[] = [];
+  const results: ItemResult[] = [];
+  for (const [i, c] of items.entries()) {
+    const { customerId, created } = resolved[i]!;
+    const row = current.get(customerId);
+    if (!created && row && !newer(c.updatedAt, row.sourceUpdatedAt)) {
+      results.push({ externalId: c.externalId, id: customerId, status: 'stale' });
+      continue;
+    }
+    const addr = firstAddress(c);
+    const patch = {
+      email: normaliseEmail(c.email) ?? row?.email ?? null,
+      phone: normalisePhone(c.phone) ?? row?.phone ?? null,
+      firstName: c.firstName ?? row?.firstName ?? null,
+      lastName: c.lastName ?? row?.lastName ?? null,
+      company: c.company ?? addr?.company ?? row?.company ?? null,
+      locale: c.locale ?? row?.locale ?? null,
+      timeZone: c.timeZone ?? row?.timeZone ?? null,
+      country: addr?.country ?? row?.country ?? null,
+      city: addr?.city ?? row?.city ?? null,
+      addresses: c.addresses ?? row?.addresses ?? [],
+      emailConsent: c.emailConsent ?? row?.emailConsent ?? null,
+      smsConsent: c.smsConsent ?? row?.smsConsent ?? null,
+      tags: c.tags ?? row?.tags ?? [],
+      sourceCreatedAt: c.createdAt ? new Date(c.createdAt) : (row?.sourceCreatedAt ?? null),
+      sourceUpdatedAt: new Date(c.updatedAt),
+      updatedAt: new Date(),
+    };
+    await tx
+      .update(customers)
+      .set({ ...patch, version: sql`${customers.version} + 1` })
+      .where(and(eq(customers.workspaceId, s.workspaceId), eq(customers.id, customerId)));
+    await linkIdentities(tx, s.workspaceId, customerId, identitiesOf(s.source, c));
+    const isNew = created || !row?.sourceUpdatedAt;
+    events.push({
+      workspaceId: s.workspaceId,
+      type: created ? 'customer.created' : 'customer.updated',
+      subjectType: 'customer',
+      subjectId: customerId,
+      actorUserId: s.actorUserId,
+      payload: {
+        source: s.source,
+        externalId: c.externalId,
+        email: patch.email,
+        firstName: patch.firstName,
+        lastName: patch.lastName,
+      },
+    });
+    results.push({
+      externalId: c.externalId,
+      id: customerId,
+      status: isNew && created ? 'created' : 'updated',
+    });
+  }
+  await recordEvents(tx, events);
+  return results;
+}
+
+export async function upsertProducts(tx: Db, s: Scope, items: ProductInput[]): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  const events: NewEvent[] = [];
+  for (const p of items) {
+    const [prior] = await tx
+      .select({ id: products.id, sourceUpdatedAt: products.sourceUpdatedAt })
+      .from(products)
+      .where(
+        and(
+          eq(products.workspaceId, s.workspaceId),
+          eq(products.source, s.source),
+          eq(products.externalId, p.externalId),
+        ),
+      );
+    if (prior && !newer(p.updatedAt, prior.sourceUpdatedAt)) {
+      results.push({ externalId: p.externalId, id: prior.id, status: 'stale' });
+      continue;
+    }
+    const id = prior?.id ?? newId();
+    const values = {
+      title: p.title,
+      handle: p.handle ?? null,
+      vendor: p.vendor ?? null,
+      productType: p.productType ?? null,
+      categories: p.categories ?? (p.productType ? [p.productType] : []),
+      status: p.status ?? 'active',
+      currency: p.currency ?? null,
+      imageUrl: p.imageUrl ?? null,
+      sourceUpdatedAt: new Date(p.updatedAt),
+      deletedAt: null,
+      updatedAt: new Date(),
+    };
+    if (prior) {
+      await tx
+        .update(products)
+        .set(values)
+        .where(and(eq(products.workspaceId, s.workspaceId), eq(products.id, id)));
+    } else {
+      await tx
+        .insert(products)
+        .values({ workspaceId: s.workspaceId, id, source: s.source, externalId: p.externalId, ...values });
+    }
+    for (const v of p.variants) {
+      await tx
+        .insert(productVariants)
+        .values({
+          workspaceId: s.workspaceId,
+          id: newId(),
+          productId: id,
+          source: s.source,
+          externalId: v.externalId,
+          sku: v.sku ?? null,
+          title: v.title ?? null,
+          priceMinor: v.priceMinor ?? null,
+          inventoryQuantity: v.inventoryQuantity ?? null,
+        })
+        .onConflictDoUpdate({
+          target: [productVariants.workspaceId, productVariants.source, productVariants.externalId],
+          set: {
+            productId: id,
+            sku: v.sku ?? null,
+            title: v.title ?? null,
+            priceMinor: v.priceMinor ?? null,
+            inventoryQuantity: v.inventoryQuantity ?? null,
+          },
+        });
+    }
+    events.push({
+      workspaceId: s.workspaceId,
+      type: prior ? 'product.updated' : 'product.created',
+      subjectType: 'product',
+      subjectId: id,
+      actorUserId: s.actorUserId,
+      payload: { source: s.source, externalId: p.externalId, title: p.title },
+    });
+    results.push({ externalId: p.externalId, id, status: prior ? 'updated' : 'created' });
+  }
+  await recordEvents(tx, events);
+  return results;
+}
+
+/** Upserts orders; their customers are resolved (or created) from the order's customer reference. */
+export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promise<ItemResult[]> {
+  if (items.length === 0) return [];
+  const existing = new Map(
+    (
+      await tx
+        .select({
+          id: orders.id,
+          externalId: orders.externalId,
+          sourceUpdatedAt: orders.sourceUpdatedAt,
+          status: orders.status,
+          customerId: orders.customerId,
+        })
+        .from(orders)
+        .where(
+          and(
+            eq(orders.workspaceId, s.workspaceId),
+            eq(orders.source, s.source),
+            inArray(
+              orders.externalId,
+              items.map((o) => o.externalId),
+            ),
+          ),
+        )
+    ).map((o) => [o.externalId, o]),
+  );
+  // Within one call the last version of an order wins; older ones are stale.
+  const latest = new Map<string, OrderInput>();
+  for (const o of items) {
+    const seen = latest.get(o.externalId);
+    if (!seen || new Date(o.updatedAt) >= new Date(seen.updatedAt)) latest.set(o.externalId, o);
+  }
+  const accepted = [...latest.values()].filter((o) => {
+    const prior = existing.get(o.externalId);
+    return !prior || newer(o.updatedAt, prior.sourceUpdatedAt);
+  });
+  const people = await resolvePeople(
+    tx,
+    s.workspaceId,
+    s.source,
+    accepted.map((o) => o.customer ?? {}),
+  );
+  const rows = accepted.map((o, i) => {
+    const prior = existing.get(o.externalId);
+    const subtotal =
+      o.subtotalMinor ?? o.lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity - l.discountMinor, 0);
+    return {
+      workspaceId: s.workspaceId,
+      id: prior?.id ?? newId(),
+      source: s.source,
+      externalId: o.externalId,
+      number: o.number,
+      customerId: people[i]?.customerId ?? prior?.customerId ?? null,
+      status: o.status,
+      financialStatus: o.financialStatus ?? null,
+      fulfillmentStatus: o.fulfillmentStatus ?? null,
+      currency: o.currency,
+      subtotalMinor: subtotal,
+      discountMinor: o.discountMinor,
+      taxMinor: o.taxMinor,
+      shippingMinor: o.shippingMinor,
+      totalMinor: o.totalMinor,
+      discountCodes: o.discountCodes,
+      sourceName: o.sourceName ?? null,
+      placedAt: new Date(o.placedAt),
+      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
+      sourceUpdatedAt: new Date(o.updatedAt),
+      updatedAt: new Date(),
+    };
+  });
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await tx
+      .insert(orders)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [orders.workspaceId, orders.source, orders.externalId],
+        set: Object.fromEntries(
+          Object.keys(chunk[0]!)
+            .filter((k) => !['workspaceId', 'id', 'source', 'externalId'].includes(k))
+            .map((k) => [k, sql.raw(`excluded.${toSnake(k)}`)]),
+        ),
+        setWhere: sql`${orders.sourceUpdatedAt} < excluded.source_updated_at`,
+      });
+  }
+  const updatedIds = rows.filter((r) => existing.has(r.externalId)).map((r) => r.id);
+  if (updatedIds.length) {
+    await tx
+      .delete(orderLines)
+      .where(and(eq(orderLines.workspaceId, s.workspaceId), inArray(orderLines.orderId, updatedIds)));
+  }
+  const lines = accepted.flatMap((o, i) =>
+    o.lines.map((l, n) => ({
+      workspaceId: s.workspaceId,
+      orderId: rows[i]!.id,
+      lineNo: n + 1,
+      externalId: l.externalId ?? null,
+      productExternalId: l.productExternalId ?? null,
+      variantExternalId: l.variantExternalId ?? null,
+      sku: l.sku ?? null,
+      title: l.title,
+      quantity: l.quantity,
+      unitPriceMinor: l.unitPriceMinor,
+      discountMinor: l.discountMinor,
+    })),
+  );
+  for (let i = 0; i < lines.length; i += 2000) await tx.insert(orderLines).values(lines.slice(i, i + 2000));
+  const events: NewEvent[] = rows.map((r) => {
+    const prior = existing.get(r.externalId);
+    const type = !prior
+      ? 'order.placed'
+      : r.status === 'cancelled' && prior.status !== 'cancelled'
+        ? 'order.cancelled'
+        : 'order.updated';
+    return {
+      workspaceId: s.workspaceId,
+      type,
+      subjectType: 'order',
+      subjectId: r.id,
+      actorUserId: s.actorUserId,
+      payload: {
+        source: s.source,
+        externalId: r.externalId,
+        number: r.number,
+        customerId: r.customerId,
+        previousCustomerId: prior?.customerId ?? null,
+        totalMinor: r.totalMinor,
+        currency: r.currency,
+        status: r.status,
+        placedAt: r.placedAt.toISOString(),
+      },
+    };
+  });
+  await recordEvents(tx, events);
+  const acceptedIds = new Set(rows.map((r) => r.externalId));
+  return items.map((o) => {
+    const row = rows.find((r) => r.externalId === o.externalId);
+    if (!acceptedIds.has(o.externalId) || latest.get(o.externalId) !== o) {
+      return {
+        externalId: o.externalId,
+        id: existing.get(o.externalId)?.id ?? row?.id ?? null,
+        status: 'stale' as const,
+      };
+    }
+    return {
+      externalId: o.externalId,
+      id: row!.id,
+      status: existing.has(o.externalId) ? ('updated' as const) : ('created' as const),
+    };
+  });
+}
+
+const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export async function upsertRefunds(tx: Db, s: Scope, items: RefundInput[]): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  const events: NewEvent[] = [];
+  for (const r of items) {
+    const [prior] = await tx
+      .select({ id: refunds.id })
+      .from(refunds)
+      .where(
+        and(
+          eq(refunds.workspaceId, s.workspaceId),
+          eq(refunds.source, s.source),
+          eq(refunds.externalId, r.externalId),
+        ),
+      );
+    if (prior) {
+      results.push({ externalId: r.externalId, id: prior.id, status: 'unchanged' });
+      continue;
+    }
+    const [order] = r.orderExternalId
+      ? await tx
+          .select({ id: orders.id, customerId: orders.customerId })
+          .from(orders)
+          .where(
+            and(
+              eq(orders.workspaceId, s.workspaceId),
+              eq(orders.source, s.source),
+              eq(orders.externalId, r.orderExternalId),
+            ),
+          )
+      : [];
+    const person =
+      !order?.customerId && r.customer
+        ? (await resolvePeople(tx, s.workspaceId, s.source, [r.customer]))[0]
+        : null;
+    const id = newId();
+    const customerId = order?.customerId ?? person?.customerId ?? null;
+    await tx.insert(refunds).values({
+      workspaceId: s.workspaceId,
+      id,
+      source: s.source,
+      externalId: r.externalId,
+      orderId: order?.id ?? null,
+      customerId,
+      amountMinor: r.amountMinor,
+      currency: r.currency,
+      reason: r.reason ?? null,
+      lines: r.lines,
+      refundedAt: new Date(r.createdAt),
+    });
+    if (order) {
+      await tx
+        .update(orders)
+        .set({ refundedMinor: sql`${orders.refundedMinor} + ${r.amountMinor}`, updatedAt: new Date() })
+        .where(and(eq(orders.workspaceId, s.workspaceId), eq(orders.id, order.id)));
+    }
+    events.push({
+      workspaceId: s.workspaceId,
+      type: 'order.refunded',
+      subjectType: order ? 'order' : 'refund',
+      subjectId: order?.id ?? id,
+      actorUserId: s.actorUserId,
+      payload: {
+        source: s.source,
+        refundId: id,
+        externalId: r.externalId,
+        orderId: order?.id ?? null,
+        customerId,
+        amountMinor: r.amountMinor,
+        currency: r.currency,
+      },
+    });
+    results.push({ externalId: r.externalId, id, status: 'created' });
+  }
+  await recordEvents(tx, events);
+  return results;
+}
+
+export async function upsertCheckouts(tx: Db, s: Scope, items: CheckoutInput[]): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  const events: NewEvent[] = [];
+  for (const c of items) {
+    const [prior] = await tx
+      .select({ id: checkouts.id, sourceUpdatedAt: checkouts.sourceUpdatedAt })
+      .from(checkouts)
+      .where(
+        and(
+          eq(checkouts.workspaceId, s.workspaceId),
+          eq(checkouts.source, s.source),
+          eq(checkouts.externalId, c.externalId),
+        ),
+      );
+    if (prior && !newer(c.updatedAt, prior.sourceUpdatedAt)) {
+      results.push({ externalId: c.externalId, id: prior.id, status: 'stale' });
+      continue;
+    }
+    const person = c.customer ? (await resolvePeople(tx, s.workspaceId, s.source, [c.customer]))[0] : null;
+    const id = prior?.id ?? newId();
+    const values = {
+      customerId: person?.customerId ?? null,
+      email: normaliseEmail(c.customer?.email),
+      currency: c.currency,
+      totalMinor: c.totalMinor,
+      lines: c.lines,
+      recoveryUrl: c.recoveryUrl ?? null,
+      completedAt: c.completedAt ? new Date(c.completedAt) : null,
+      sourceCreatedAt: new Date(c.createdAt),
+      sourceUpdatedAt: new Date(c.updatedAt),
+      updatedAt: new Date(),
+    };
+    if (prior)
+      await tx
+        .update(checkouts)
+        .set(values)
+        .where(and(eq(checkouts.workspaceId, s.workspaceId), eq(checkouts.id, id)));
+    else
+      await tx
+        .insert(checkouts)
+        .values({ workspaceId: s.workspaceId, id, source: s.source, externalId: c.externalId, ...values });
+    events.push({
+      workspaceId: s.workspaceId,
+      type: prior ? 'checkout.updated' : 'checkout.started',
+      subjectType: 'checkout',
+      subjectId: id,
+      actorUserId: s.actorUserId,
+      payload: {
+        source: s.source,
+        externalId: c.externalId,
+        customerId: values.customerId,
+        totalMinor: c.totalMinor,
+        currency: c.currency,
+        completed: !!c.completedAt,
+      },
+    });
+    results.push({ externalId: c.externalId, id, status: prior ? 'updated' : 'created' });
+  }
+  await recordEvents(tx, events);
+  return results;
+}

@@ -1,0 +1,242 @@
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderInput } from '../../../../contracts/commerce.ts';
+import { ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { type Db, inWorkspace, rows } from '../../platform/db.ts';
+import { dispatchBatch } from '../../platform/events.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { mergeCustomers } from './commerce.service.ts';
+import { upsertCustomers, upsertOrders, upsertRefunds } from './ingest.service.ts';
+import { metricsHandler } from './metrics.ts';
+
+let t: TestApp;
+const log = createLogger({ logLevel: 'silent' });
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t?.close());
+
+const at = (day: number) => new Date(Date.UTC(2025, 0, 1) + day * 86_400_000).toISOString();
+const order = (id: string, o: Partial<OrderInput> = {}): OrderInput => ({
+  externalId: id,
+  number: `#${id}`,
+  status: 'open',
+  currency: 'USD',
+  discountMinor: 0,
+  taxMinor: 0,
+  shippingMinor: 0,
+  totalMinor: 1000,
+  discountCodes: [],
+  lines: [{ title: 'Thing', quantity: 1, unitPriceMinor: 1000, discountMinor: 0 }],
+  placedAt: at(0),
+  updatedAt: at(0),
+  ...o,
+});
+
+async function drain(db: Db) {
+  while ((await dispatchBatch(db, [metricsHandler], log)) > 0) {
+    // keep dispatching until the outbox is empty
+  }
+}
+
+const scope = (workspaceId: string) => ({ workspaceId, source: 'api' });
+
+describe('ingestion', () => {
+  it('is idempotent by external id and never lets an older update win', async () => {
+    const { workspaceId } = await ownerOf(t);
+    const run = (items: OrderInput[]) =>
+      inWorkspace(t.database.db, workspaceId, (tx) => upsertOrders(tx, scope(workspaceId), items));
+    const first = await run([order('1001', { customer: { email: 'Ann@Example.com' }, updatedAt: at(1) })]);
+    expect(first[0]!.status).toBe('created');
+    const again = await run([order('1001', { customer: { email: 'ann@example.com' }, updatedAt: at(1) })]);
+    expect(again[0]!.status).toBe('stale');
+    const newer = await run([
+      order('1001', { totalMinor: 1500, updatedAt: at(2), customer: { email: 'ann@example.com' } }),
+    ]);
+    expect(newer[0]!.status).toBe('updated');
+    const older = await run([order('1001', { totalMinor: 999, updatedAt: at(1) })]);
+    expect(older[0]!.status).toBe('stale');
+    const [o] = await rows<{ total_minor: string; n: string }>(
+      t.database.db,
+      sql`SELECT total_minor::text, (SELECT count(*) FROM orders WHERE workspace_id = ${workspaceId})::text AS n FROM orders WHERE workspace_id = ${workspaceId}`,
+    );
+    expect(o).toEqual({ total_minor: '1500', n: '1' });
+    const lines = await rows<{ n: string }>(
+      t.database.db,
+      sql`SELECT count(*)::text AS n FROM order_lines WHERE workspace_id = ${workspaceId}`,
+    );
+    expect(lines[0]!.n).toBe('1');
+  });
+
+  it('resolves one customer per person across email, phone and platform ids', async () => {
+    const { workspaceId } = await ownerOf(t);
+    await inWorkspace(t.database.db, workspaceId, async (tx) => {
+      await upsertCustomers(tx, { workspaceId, source: 'shopify' }, [
+        {
+          externalId: '9007199254740993',
+          email: 'bo@example.com',
+          phone: '+1 (555) 010-2000',
+          updatedAt: at(0),
+        },
+      ]);
+      await upsertOrders(tx, { workspaceId, source: 'shopify' }, [
+        order('A', { customer: { externalId: '9007199254740993' } }),
+      ]);
+      await upsertOrders(tx, { workspaceId, source: 'woocommerce' }, [
+        order('B', { customer: { email: 'BO@example.com' } }),
+      ]);
+      await upsertOrders(tx, scope(workspaceId), [order('C', { customer: { phone: '+15550102000' } })]);
+      await upsertOrders(tx, scope(workspaceId), [
+        order('D', { customer: { email: 'someone-else@example.com' } }),
+      ]);
+      await upsertOrders(tx, scope(workspaceId), [order('E', {})]);
+    });
+    const people = await rows<{ customer_id: string | null; n: string }>(
+      t.database.db,
+      sql`SELECT customer_id, count(*)::text AS n FROM orders WHERE workspace_id = ${workspaceId} GROUP BY customer_id ORDER BY count(*) DESC`,
+    );
+    expect(people.map((p) => p.n)).toEqual(['3', '1', '1']);
+    expect(people.filter((p) => p.customer_id === null)).toHaveLength(1);
+    const ids = await rows<{ value: string }>(
+      t.database.db,
+      sql`SELECT value FROM customer_identities WHERE workspace_id = ${workspaceId} AND kind = 'shopify'`,
+    );
+    expect(ids[0]!.value).toBe('9007199254740993');
+  });
+
+  it('keeps metrics equal to a recomputation after any sequence of creates, updates, refunds and merges', async () => {
+    type Op =
+      | {
+          kind: 'order';
+          id: number;
+          person: number;
+          total: number;
+          day: number;
+          cancelled: boolean;
+          version: number;
+        }
+      | { kind: 'refund'; id: number; order: number; amount: number }
+      | { kind: 'merge'; a: number; b: number };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        kind: fc.constant('order' as const),
+        id: fc.integer({ min: 1, max: 6 }),
+        person: fc.integer({ min: 1, max: 3 }),
+        total: fc.integer({ min: 0, max: 50_000 }),
+        day: fc.integer({ min: 0, max: 400 }),
+        cancelled: fc.boolean(),
+        version: fc.integer({ min: 1, max: 5 }),
+      }),
+      fc.record({
+        kind: fc.constant('refund' as const),
+        id: fc.integer({ min: 1, max: 100 }),
+        order: fc.integer({ min: 1, max: 6 }),
+        amount: fc.integer({ min: 1, max: 5000 }),
+      }),
+      fc.record({
+        kind: fc.constant('merge' as const),
+        a: fc.integer({ min: 1, max: 3 }),
+        b: fc.integer({ min: 1, max: 3 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const { workspaceId } = await ownerOf(t);
+        const db = t.database.db;
+        for (const op of ops) {
+          await inWorkspace(db, workspaceId, async (tx) => {
+            if (op.kind === 'order') {
+              await upsertOrders(tx, scope(workspaceId), [
+                order(`o${op.id}`, {
+                  customer: { email: `p${op.person}@example.com` },
+                  totalMinor: op.total,
+                  status: op.cancelled ? 'cancelled' : 'open',
+                  placedAt: at(op.day),
+                  updatedAt: at(op.version),
+                }),
+              ]);
+            } else if (op.kind === 'refund') {
+              await upsertRefunds(tx, scope(workspaceId), [
+                {
+                  externalId: `r${op.id}`,
+                  orderExternalId: `o${op.order}`,
+                  amountMinor: op.amount,
+                  currency: 'USD',
+                  lines: [],
+                  createdAt: at(1),
+                },
+              ]);
+            } else {
+              const found = await rows<{ email: string; id: string }>(
+                tx,
+                sql`SELECT email, id FROM customers WHERE merged_into IS NULL AND email IN (${`p${op.a}@example.com`}, ${`p${op.b}@example.com`})`,
+              );
+              const a = found.find((f) => f.email === `p${op.a}@example.com`);
+              const b = found.find((f) => f.email === `p${op.b}@example.com`);
+              if (a && b && a.id !== b.id) {
+                await mergeCustomers(
+                  {
+                    db: tx,
+                    workspaceId,
+                    userId: null,
+                    email: null,
+                    role: 'owner',
+                    meta: { ip: null, userAgent: null, requestId: null },
+                  },
+                  a.id,
+                  b.id,
+                );
+              }
+            }
+          });
+          await drain(db);
+        }
+        // From scratch, written independently of the handler's SQL.
+        const stored = await rows<{
+          id: string;
+          orders_count: number;
+          total_spent_minor: string;
+          refunded_minor: string;
+          last: string | null;
+        }>(
+          db,
+          sql`SELECT id, orders_count, total_spent_minor::text, refunded_minor::text, last_order_at::text AS last FROM customers WHERE workspace_id = ${workspaceId} AND merged_into IS NULL ORDER BY id`,
+        );
+        const allOrders = await rows<{
+          id: string;
+          customer_id: string;
+          status: string;
+          total_minor: string;
+          placed_at: string;
+        }>(
+          db,
+          sql`SELECT id, customer_id, status, total_minor::text, placed_at::text FROM orders WHERE workspace_id = ${workspaceId}`,
+        );
+        const allRefunds = await rows<{
+          order_id: string | null;
+          customer_id: string | null;
+          amount_minor: string;
+        }>(
+          db,
+          sql`SELECT order_id, customer_id, amount_minor::text FROM refunds WHERE workspace_id = ${workspaceId}`,
+        );
+        for (const c of stored) {
+          const mine = allOrders.filter((o) => o.customer_id === c.id && o.status !== 'cancelled');
+          const refundedOnMine = allRefunds
+            .filter((r) => mine.some((o) => o.id === r.order_id))
+            .reduce((s, r) => s + Number(r.amount_minor), 0);
+          const gross = mine.reduce((s, o) => s + Number(o.total_minor), 0);
+          expect(c.orders_count).toBe(mine.length);
+          expect(Number(c.total_spent_minor)).toBe(gross - refundedOnMine);
+          expect(Number(c.refunded_minor)).toBe(
+            allRefunds.filter((r) => r.customer_id === c.id).reduce((s, r) => s + Number(r.amount_minor), 0),
+          );
+          const last = mine.map((o) => new Date(o.placed_at).getTime()).sort((x, y) => y - x)[0];
+          expect(c.last ? new Date(c.last).getTime() : undefined).toBe(last);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
