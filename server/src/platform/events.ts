@@ -41,6 +41,25 @@ export async function recordEvent(tx: Db, e: NewEvent): Promise<string> {
   return id;
 }
 
+/** Writes many domain events in the caller's transaction (one statement). */
+export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
+  if (list.length === 0) return;
+  for (let i = 0; i < list.length; i += 1000) {
+    await tx.insert(events).values(
+      list.slice(i, i + 1000).map((e) => ({
+        workspaceId: e.workspaceId,
+        id: newId(),
+        type: e.type,
+        subjectType: e.subjectType,
+        subjectId: e.subjectId,
+        actorUserId: e.actorUserId ?? null,
+        payload: e.payload,
+      })),
+    );
+  }
+  await tx.execute(sql`SELECT pg_notify('patron_events', '')`);
+}
+
 /** A handler runs inside the dispatch transaction: its writes commit with the event's dispatch, once. */
 export type EventHandler = {
   name: string;
