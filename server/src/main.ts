@@ -143,17 +143,26 @@ async function admin(argv: string[], config: ReturnType<typeof loadConfig>): Pro
   return 0;
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
-}
+// Listening from the first moment: a SIGTERM that arrives while the process is still starting
+// is honoured (it shuts down cleanly once started) instead of killing it mid-start.
+const signalled = new Promise<void>((resolve) => {
+  process.once('SIGTERM', () => resolve());
+  process.once('SIGINT', () => resolve());
+});
+const untilSignal = (): Promise<void> => signalled;
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof DataDirBusyError || err instanceof AppError) {
+    // parseArgs refuses an unknown or malformed option with a TypeError coded ERR_PARSE_ARGS_*
+    const badOption =
+      err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+    if (
+      err instanceof UsageError ||
+      err instanceof DataDirBusyError ||
+      err instanceof AppError ||
+      badOption
+    ) {
       console.error(`patron: ${err.message}`);
       process.exit(2);
     }

@@ -24,13 +24,17 @@ export function allEventHandlers(): EventHandler[] {
 export async function openRuntime(
   config: Config,
   log: Logger,
-  opts: { purpose: string; supervise: boolean },
+  opts: { purpose: string; supervise: boolean; superviseIntervalSeconds?: number },
 ): Promise<Runtime & { close: () => Promise<void> }> {
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, opts.purpose);
   try {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     await runMigrations(database);
-    const jobs = await startJobs(database, { supervise: opts.supervise, log });
+    const jobs = await startJobs(database, {
+      supervise: opts.supervise,
+      log,
+      superviseIntervalSeconds: opts.superviseIntervalSeconds,
+    });
     return {
       config,
       database,

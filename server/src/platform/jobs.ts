@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, fromPglite, PgBoss, type QueueOptions, type SendOptions } from 'pg-boss';
+import {
+  fromDrizzle,
+  fromPglite,
+  type JobResult,
+  PgBoss,
+  type QueueOptions,
+  type SendOptions,
+} from 'pg-boss';
 import type { Logger } from 'pino';
 import { type Database, type Db, rows } from './db.ts';
 import { dispatchBatch, type EventHandler } from './events.ts';
@@ -9,6 +16,8 @@ export type JobDef<T = Record<string, unknown>> = {
   name: string;
   queue?: QueueOptions;
   handle: (tx: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
+  /** Runs after the handler's transaction committed, before the queue marks the job done (tests use it). */
+  afterCommit?: (job: { id: string; retryCount: number }) => Promise<void> | void;
 };
 
 export type Jobs = {
@@ -20,13 +29,15 @@ export type Jobs = {
 
 export async function startJobs(
   database: Database,
-  opts: { supervise: boolean; log: Logger },
+  opts: { supervise: boolean; log: Logger; superviseIntervalSeconds?: number },
 ): Promise<Jobs> {
   const common = {
     supervise: opts.supervise,
     schedule: opts.supervise,
     migrate: true,
-    superviseIntervalSeconds: 5,
+    superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 5,
+    // a queue's expired jobs (their worker died) are retried on this pass, not only every 60 s
+    ...(opts.superviseIntervalSeconds ? { monitorIntervalSeconds: opts.superviseIntervalSeconds } : {}),
     maintenanceIntervalSeconds: 60,
   };
   const boss = database.pglite
@@ -65,6 +76,7 @@ export async function runJobOnce<T>(
     if (claimed.length === 0) return;
     await def.handle(tx as unknown as Db, job.data, { id: job.id, retryCount: job.retryCount });
   });
+  await def.afterCommit?.({ id: job.id, retryCount: job.retryCount });
 }
 
 export type Worker = { stop: () => Promise<void> };
@@ -79,9 +91,25 @@ export async function startWorker(
 ): Promise<Worker> {
   for (const def of defs) {
     await jobs.boss.createQueue(def.name, { retryLimit: 5, retryBackoff: true, retryDelay: 5, ...def.queue });
-    await jobs.boss.work<never>(def.name, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (batch) => {
-      for (const job of batch) await runJobOnce(database.db, def, job);
-    });
+    // Each job of a batch is settled on its own: one that throws is retried alone, the rest complete.
+    // A full batch fetches the next at once instead of waiting for the polling interval.
+    await jobs.boss.work<never>(
+      def.name,
+      { batchSize: 20, pollingIntervalSeconds: 0.5, perJobResults: true, burstWhenBatchFull: true },
+      async (batch) => {
+        const results: JobResult[] = [];
+        for (const job of batch) {
+          try {
+            await runJobOnce(database.db, def, job);
+            results.push({ id: job.id, status: 'completed' });
+          } catch (err) {
+            log.warn({ err, jobId: job.id, queue: def.name }, 'job failed; will retry');
+            results.push({ id: job.id, status: 'failed', output: { message: String(err) } });
+          }
+        }
+        return results;
+      },
+    );
   }
   let stopped = false;
   let wake: (() => void) | undefined;

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type DatabaseKind,
+  databaseKinds,
+  openTestDatabase,
+  silentLog,
+  type TestDatabase,
+} from '../../test/fixtures/databases.ts';
+import { type Db, rows } from './db.ts';
+import { type DomainEvent, dispatchBatch, type EventHandler, recordEvent } from './events.ts';
+
+type EventRow = { id: string; dispatched_at: string | null; attempts: number; last_error: string | null };
+
+describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind) => {
+  let t: TestDatabase;
+  let db: Db;
+  let ws: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    db = t.database.db;
+    await db.execute(
+      sql`CREATE TABLE test_handled (n serial PRIMARY KEY, handler text NOT NULL, event_id uuid NOT NULL, subject_id text NOT NULL)`,
+    );
+  });
+  afterAll(() => t?.close());
+  beforeEach(async () => {
+    ws = randomUUID();
+    // each test sees only its own pending events
+    await db.execute(sql`UPDATE events SET dispatched_at = now() WHERE dispatched_at IS NULL`);
+  });
+
+  const record = (type: string, subjectId: string) =>
+    recordEvent(db, { workspaceId: ws, type, subjectType: 'customer', subjectId, payload: { type } });
+
+  const handler = (
+    name: string,
+    types: string[] | '*',
+    fail?: (e: DomainEvent) => boolean,
+  ): EventHandler => ({
+    name,
+    types,
+    handle: async (tx, e) => {
+      await tx.execute(
+        sql`INSERT INTO test_handled (handler, event_id, subject_id) VALUES (${name}, ${e.id}, ${e.subjectId})`,
+      );
+      if (fail?.(e)) throw new Error(`${name} failed on ${e.type}`);
+    },
+  });
+
+  const handled = (ids: string[]) =>
+    rows<{ handler: string; event_id: string }>(
+      db,
+      sql`SELECT handler, event_id FROM test_handled WHERE event_id IN (${sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}) ORDER BY n`,
+    );
+
+  const eventRow = async (id: string) =>
+    (
+      await rows<EventRow>(
+        db,
+        sql`SELECT id, dispatched_at, attempts, last_error FROM events WHERE workspace_id = ${ws} AND id = ${id}`,
+      )
+    )[0]!;
+
+  it('leaves no event when the recording transaction rolls back', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await recordEvent(tx as unknown as Db, {
+          workspaceId: ws,
+          type: 'customer.created',
+          subjectType: 'customer',
+          subjectId: 'c1',
+          payload: {},
+        });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const kept = await db.transaction(async (tx) =>
+      recordEvent(tx as unknown as Db, {
+        workspaceId: ws,
+        type: 'customer.updated',
+        subjectType: 'customer',
+        subjectId: 'c1',
+        payload: { n: 1 },
+      }),
+    );
+    const all = await rows<{ id: string; type: string }>(
+      db,
+      sql`SELECT id, type FROM events WHERE workspace_id = ${ws}`,
+    );
+    expect(all).toEqual([{ id: kept, type: 'customer.updated' }]);
+  });
+
+  it('runs each matching handler once per event and marks the event dispatched', async () => {
+    const a1 = await record('a', 's1');
+    const b = await record('b', 's2');
+    const a2 = await record('a', 's3');
+    const handlers = [handler('only-a', ['a']), handler('all', '*'), handler('only-c', ['c'])];
+    expect(await dispatchBatch(db, handlers, silentLog)).toBe(3);
+    expect(await dispatchBatch(db, handlers, silentLog)).toBe(0);
+    const done = await handled([a1, b, a2]);
+    const key = (r: { handler: string; event_id: string }) => `${r.handler}:${r.event_id}`;
+    expect(done.map(key).sort()).toEqual(
+      [`only-a:${a1}`, `only-a:${a2}`, `all:${a1}`, `all:${b}`, `all:${a2}`].sort(),
+    );
+    for (const id of [a1, b, a2]) {
+      const e = await eventRow(id);
+      expect(e.dispatched_at).not.toBeNull();
+      expect(e.attempts).toBe(1);
+      expect(e.last_error).toBeNull();
+    }
+  });
+
+  it('keeps a failed event pending with its error and no writes, and still handles the rest of the batch', async () => {
+    const ok1 = await record('ok', 's1');
+    const bad = await record('boom', 's2');
+    const ok2 = await record('ok', 's3');
+    const handlers = [handler('first', '*'), handler('second', '*', (e) => e.type === 'boom')];
+    expect(await dispatchBatch(db, handlers, silentLog)).toBe(3);
+    const done = await handled([ok1, bad, ok2]);
+    // the failed event's first handler wrote too, but that write rolled back with the failure
+    expect(done.filter((r) => r.event_id === bad)).toEqual([]);
+    expect(done.filter((r) => r.event_id !== bad)).toHaveLength(4);
+    const failed = await eventRow(bad);
+    expect(failed.dispatched_at).toBeNull();
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_error).toContain('second failed on boom');
+    expect((await eventRow(ok1)).dispatched_at).not.toBeNull();
+    expect((await eventRow(ok2)).dispatched_at).not.toBeNull();
+    // retried on the next pass, and done once it succeeds
+    await dispatchBatch(db, [handler('first', '*')], silentLog);
+    const retried = await eventRow(bad);
+    expect(retried.dispatched_at).not.toBeNull();
+    expect(retried.attempts).toBe(2);
+    expect(await handled([bad])).toEqual([{ handler: 'first', event_id: bad }]);
+  });
+
+  it("hands out a subject's events in order: none while an earlier one is pending", async () => {
+    const first = await record('boom', 'subject');
+    const second = await record('ok', 'subject');
+    const other = await record('ok', 'other');
+    let failing = true;
+    const handlers = [handler('h', '*', (e) => failing && e.type === 'boom')];
+    expect(await dispatchBatch(db, handlers, silentLog)).toBe(2); // first (failed) and other
+    expect(await handled([second])).toEqual([]);
+    expect((await eventRow(second)).attempts).toBe(0);
+    expect((await eventRow(other)).dispatched_at).not.toBeNull();
+    await dispatchBatch(db, handlers, silentLog);
+    expect(await handled([second])).toEqual([]);
+    failing = false;
+    while ((await dispatchBatch(db, handlers, silentLog)) > 0) {
+      // drain
+    }
+    expect((await handled([first, second])).map((r) => r.event_id)).toEqual([first, second]);
+  });
+
+  it('handles many events of one subject in the order they were recorded', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await record(i % 3 === 0 ? 'x' : 'y', 'ordered'));
+    const handlers = [handler('h', '*')];
+    while ((await dispatchBatch(db, handlers, silentLog, 7)) > 0) {
+      // drain
+    }
+    expect((await handled(ids)).map((r) => r.event_id)).toEqual(ids);
+  });
+
+  it.skipIf(kind !== 'server')(
+    "does not hand out a subject's later event while another worker holds the earlier one",
+    async () => {
+      const first = await record('slow', 'busy');
+      const second = await record('ok', 'busy');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let entered!: () => void;
+      const started = new Promise<void>((r) => {
+        entered = r;
+      });
+      const slow: EventHandler = {
+        name: 'slow',
+        types: '*',
+        handle: async (tx, e) => {
+          await tx.execute(
+            sql`INSERT INTO test_handled (handler, event_id, subject_id) VALUES ('slow', ${e.id}, ${e.subjectId})`,
+          );
+          if (e.type === 'slow') {
+            entered();
+            await gate;
+          }
+        },
+      };
+      const workerA = dispatchBatch(db, [slow], silentLog);
+      await started;
+      // worker B runs while A holds the first event in its open transaction
+      expect(await dispatchBatch(db, [slow], silentLog)).toBe(0);
+      release();
+      expect(await workerA).toBe(1);
+      expect(await dispatchBatch(db, [slow], silentLog)).toBe(1);
+      expect((await handled([first, second])).map((r) => r.event_id)).toEqual([first, second]);
+    },
+  );
+});
