@@ -11,7 +11,13 @@ import {
 import { type Db, rows } from './db.ts';
 import { type DomainEvent, dispatchBatch, type EventHandler, recordEvent } from './events.ts';
 
-type EventRow = { id: string; dispatched_at: string | null; attempts: number; last_error: string | null };
+type EventRow = {
+  id: string;
+  dispatched_at: string | null;
+  attempts: number;
+  last_error: string | null;
+  retry_at: string | Date | null;
+};
 
 describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind) => {
   let t: TestDatabase;
@@ -63,9 +69,15 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     (
       await rows<EventRow>(
         db,
-        sql`SELECT id, dispatched_at, attempts, last_error FROM events WHERE workspace_id = ${ws} AND id = ${id}`,
+        sql`SELECT id, dispatched_at, attempts, last_error, retry_at FROM events WHERE workspace_id = ${ws} AND id = ${id}`,
       )
     )[0]!;
+
+  /** Lets the back-off of failed events pass, as if time had gone by. */
+  const backOffPassed = () =>
+    db.execute(
+      sql`UPDATE events SET retry_at = now() - interval '1 second' WHERE workspace_id = ${ws} AND retry_at IS NOT NULL`,
+    );
 
   it('leaves no event when the recording transaction rolls back', async () => {
     await expect(
@@ -132,7 +144,11 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     expect(failed.last_error).toContain('second failed on boom');
     expect((await eventRow(ok1)).dispatched_at).not.toBeNull();
     expect((await eventRow(ok2)).dispatched_at).not.toBeNull();
-    // retried on the next pass, and done once it succeeds
+    // backed off: not retried at once…
+    expect(new Date(String(failed.retry_at)).getTime()).toBeGreaterThan(Date.now());
+    expect(await dispatchBatch(db, [handler('first', '*')], silentLog)).toBe(0);
+    // …but on a pass after the back-off, and done once it succeeds
+    await backOffPassed();
     await dispatchBatch(db, [handler('first', '*')], silentLog);
     const retried = await eventRow(bad);
     expect(retried.dispatched_at).not.toBeNull();
@@ -150,9 +166,11 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     expect(await handled([second])).toEqual([]);
     expect((await eventRow(second)).attempts).toBe(0);
     expect((await eventRow(other)).dispatched_at).not.toBeNull();
+    await backOffPassed();
     await dispatchBatch(db, handlers, silentLog);
     expect(await handled([second])).toEqual([]);
     failing = false;
+    await backOffPassed();
     while ((await dispatchBatch(db, handlers, silentLog)) > 0) {
       // drain
     }

@@ -89,6 +89,7 @@ export async function dispatchBatch(
                  e.occurred_at AS "occurredAt", e.attempts
             FROM events e
            WHERE e.dispatched_at IS NULL AND e.attempts < ${MAX_ATTEMPTS}
+             AND (e.retry_at IS NULL OR e.retry_at <= now())
              AND NOT EXISTS (SELECT 1 FROM events o
                               WHERE o.dispatched_at IS NULL AND o.attempts < ${MAX_ATTEMPTS}
                                 AND o.workspace_id = e.workspace_id AND o.subject_type = e.subject_type
@@ -111,7 +112,8 @@ export async function dispatchBatch(
       } catch (err) {
         log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed; will retry');
         await tx.execute(
-          sql`UPDATE events SET attempts = attempts + 1, last_error = ${String(err)}
+          sql`UPDATE events SET attempts = attempts + 1, last_error = ${String(err)},
+                             retry_at = now() + least(power(2, attempts), 3600) * interval '1 second'
                WHERE workspace_id = ${event.workspaceId} AND id = ${event.id}`,
         );
       }

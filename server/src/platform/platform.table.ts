@@ -31,6 +31,8 @@ export const events = pgTable(
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** after a failed attempt, not before this time (exponential back-off) */
+    retryAt: timestamp('retry_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
