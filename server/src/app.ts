@@ -8,14 +8,23 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { problemSchema } from '../../contracts/problem.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { installSessionAuth } from './modules/accounts/session.plugin.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { commerceRoutes } from './modules/commerce/commerce.routes.ts';
+import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { integrationsRoutes } from './modules/integrations/integrations.routes.ts';
 import { mailRoutes } from './modules/mail/mail.routes.ts';
 import { onboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
+import { trackingRoutes } from './modules/tracking/tracking.routes.ts';
 import { workspacesRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { installErrorHandling } from './platform/errors.ts';
 import { installCsrfCheck, installIdempotency } from './platform/http.ts';
@@ -84,7 +93,11 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   // Every API route documents its error answers: problem+json for any 4xx and 5xx.
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1') || !route.schema || route.schema.hide) return;
-    route.schema.response = { ...(route.schema.response as object), '4XX': problemSchema, '5XX': problemSchema };
+    route.schema.response = {
+      ...(route.schema.response as object),
+      '4XX': problemSchema,
+      '5XX': problemSchema,
+    };
   });
 
   installCsrfCheck(app, rt.config);
@@ -98,6 +111,10 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   workspacesRoutes(app, rt);
   auditRoutes(app, rt);
   mailRoutes(app, rt);
+  commerceRoutes(app, rt);
+  integrationsRoutes(app, rt);
+  importsRoutes(app, rt);
+  trackingRoutes(app, rt);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (opts.serveWeb !== false && fs.existsSync(path.join(webDist, 'index.html'))) {

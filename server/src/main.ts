@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { email, password } from '../../contracts/common.ts';
 import { buildApp } from './app.ts';
+import { CliUsageError, importCommand, integrationsCommand } from './cli-data.ts';
 import { createWorkspaceWithOwner } from './modules/onboarding/onboarding.service.ts';
 import { loadConfig } from './platform/config.ts';
 import { DataDirBusyError, lockDataDir } from './platform/data-lock.ts';
@@ -20,6 +21,11 @@ Commands:
   migrate                    Apply database migrations and exit
   admin create-workspace --name <name> --owner-email <email> --owner-password <password> [--owner-name <name>]
                              Create a workspace and its owner; prints {"workspaceId","slug"}
+  import <orders|customers|products> <file.csv[.gz]> --workspace <slug> [--dry-run] [--json] [--currency <code>]
+                             Import a CSV file (columns detected from its header)
+  integrations shopify connect --workspace <slug> --shop-domain <domain> --secret <secret>
+  integrations woocommerce connect --workspace <slug> --store-url <url> --secret <secret>
+                             Connect a store's webhooks to a workspace
 
 Without DATABASE_URL Patron uses the embedded database in ./data (PATRON_DATA_DIR).
 `;
@@ -79,6 +85,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'admin':
       return admin(rest, config);
+    case 'import':
+      return importCommand(rest, config, log);
+    case 'integrations':
+      return integrationsCommand(rest, config);
     case undefined:
     case 'help':
     case '--help':
@@ -159,6 +169,7 @@ main(process.argv.slice(2)).then(
       err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
     if (
       err instanceof UsageError ||
+      err instanceof CliUsageError ||
       err instanceof DataDirBusyError ||
       err instanceof AppError ||
       badOption

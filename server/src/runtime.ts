@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { metricsHandler } from './modules/commerce/metrics.ts';
+import { importJobs } from './modules/imports/imports.service.ts';
 import { mailJobs } from './modules/mail/index.ts';
 import type { Config } from './platform/config.ts';
 import { lockDataDir } from './platform/data-lock.ts';
@@ -9,12 +11,12 @@ import type { Runtime } from './platform/runtime.ts';
 
 /** Every module's background jobs. */
 export function allJobs(rt: Pick<Runtime, 'config'>): JobDef<never>[] {
-  return [...mailJobs(rt)] as JobDef<never>[];
+  return [...mailJobs(rt), ...importJobs()] as JobDef<never>[];
 }
 
 /** Every module's event handlers (modules add theirs as they land). */
 export function allEventHandlers(): EventHandler[] {
-  return [];
+  return [metricsHandler];
 }
 
 /**

@@ -15,7 +15,12 @@ import { dispatchBatch, type EventHandler } from './events.ts';
 export type JobDef<T = Record<string, unknown>> = {
   name: string;
   queue?: QueueOptions;
-  handle: (tx: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
+  handle?: (tx: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
+  /**
+   * For work too long for one transaction (a CSV import): runs with the database itself, commits in
+   * steps of its own and must resume where it stopped when retried. Used instead of `handle`.
+   */
+  longRunning?: (db: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
   /** Runs after the handler's transaction committed, before the queue marks the job done (tests use it). */
   afterCommit?: (job: { id: string; retryCount: number }) => Promise<void> | void;
 };
@@ -74,6 +79,7 @@ export async function runJobOnce<T>(
           ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
     );
     if (claimed.length === 0) return;
+    if (!def.handle) throw new Error(`job ${def.name} has no handler`);
     await def.handle(tx as unknown as Db, job.data, { id: job.id, retryCount: job.retryCount });
   });
   await def.afterCommit?.({ id: job.id, retryCount: job.retryCount });
@@ -100,7 +106,9 @@ export async function startWorker(
         const results: JobResult[] = [];
         for (const job of batch) {
           try {
-            await runJobOnce(database.db, def, job);
+            if (def.longRunning)
+              await def.longRunning(database.db, job.data, { id: job.id, retryCount: job.retryCount });
+            else await runJobOnce(database.db, def, job);
             results.push({ id: job.id, status: 'completed' });
           } catch (err) {
             log.warn({ err, jobId: job.id, queue: def.name }, 'job failed; will retry');
