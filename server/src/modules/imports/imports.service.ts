@@ -1,6 +1,7 @@
 // CSV imports: the file is stored in the database, inspected for its columns, then run as a
 // background job that commits batch by batch and resumes after a restart where it stopped.
 import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { WorkspaceCtx } from '../../platform/context.ts';
 import { type Db, inWorkspace } from '../../platform/db.ts';
@@ -25,6 +26,7 @@ export const IMPORT_QUEUE = 'import.run';
 export type Counts = Partial<
   Record<
     | 'rowsRead'
+    | 'rowsTotal'
     | 'rowsFailed'
     | 'warnings'
     | 'customersCreated'
@@ -139,14 +141,34 @@ export async function storeFile(
     );
   }
   const { mapping } = detectMapping(row.kind as ImportKind, headers);
+  const rowsTotal = await countRows(fileStream(db, workspaceId, importId));
   const [updated] = await inWorkspace(db, workspaceId, (tx) =>
     tx
       .update(imports)
-      .set({ status: 'uploaded', sizeBytes: size, headers, mapping })
+      .set({ status: 'uploaded', sizeBytes: size, headers, mapping, counts: { rowsTotal } })
       .where(and(eq(imports.workspaceId, workspaceId), eq(imports.id, importId)))
       .returning(),
   );
   return importView(updated!);
+}
+
+/** Data rows in a file (lines after the header), for the progress bar: a quick pass, gzip or not. */
+async function countRows(input: Readable): Promise<number> {
+  let lines = 0;
+  let first: Buffer | undefined;
+  let last = 0x0a;
+  const source = await new Promise<Readable>((resolve) => {
+    input.once('readable', () => {
+      first = input.read(2) as Buffer | undefined;
+      if (first) input.unshift(first);
+      resolve(first && first[0] === 0x1f && first[1] === 0x8b ? input.pipe(createGunzip()) : input);
+    });
+  });
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1]!;
+  }
+  return Math.max(0, lines + (last === 0x0a ? 0 : 1) - 1);
 }
 
 /** The stored file as a stream, read chunk by chunk (never whole in memory). */
@@ -203,7 +225,7 @@ export async function startImport(
       dryRun: body.dryRun,
       currency: body.currency ?? row.currency,
       rowsDone: 0,
-      counts: {},
+      counts: { rowsTotal: (row.counts as Counts).rowsTotal ?? 0 },
       error: null,
       startedAt: null,
       finishedAt: null,
