@@ -99,7 +99,7 @@ describe('newcomer journey', () => {
       .getByText(/you are invited/i)
       .first()
       .click();
-    const text = await page.locator('body').textContent();
+    const text = (await page.locator('body').textContent()) ?? '';
     inviteLink = /https?:\/\/\S+accept-invitation\?token=[\w-]+/.exec(text)?.[0] ?? '';
     expect(inviteLink).toContain('/accept-invitation?token=');
     await at(page, 1280, 800, '05-outbox-desktop');
