@@ -50,6 +50,15 @@ export async function startJobs(
     : new PgBoss({ ...common, connectionString: connectionStringOf(database) });
   boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
   await boss.start();
+  // Requests enqueue jobs inside their workspace transaction, as the row-level-security role.
+  for (const grant of [
+    'GRANT USAGE ON SCHEMA pgboss TO patron_app',
+    'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO patron_app',
+    'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO patron_app',
+  ]) {
+    // processes starting together may race on the same grant; one of them succeeding is enough
+    await database.db.execute(sql.raw(grant)).catch((err) => opts.log.debug({ err }, 'grant raced'));
+  }
   return {
     boss,
     send: (tx, name, data, options) =>

@@ -45,27 +45,15 @@ const statusTone = {
 
 function Summary({ imp }: { imp: Import }) {
   const c = imp.counts;
+  const pair = (a?: number, b?: number) =>
+    a !== undefined ? `${(a ?? 0).toLocaleString()} / ${(b ?? 0).toLocaleString()}` : undefined;
   const rows = [
     ['Rows read', c.rowsRead],
     ['Rows failed', c.rowsFailed],
-    [
-      'Customers created / updated',
-      c.customersCreated !== undefined
-        ? `${c.customersCreated ?? 0} / ${c.customersUpdated ?? 0}`
-        : undefined,
-    ],
-    [
-      'Orders created / updated',
-      c.ordersCreated !== undefined ? `${c.ordersCreated ?? 0} / ${c.ordersUpdated ?? 0}` : undefined,
-    ],
-    [
-      'Refunds created / updated',
-      c.refundsCreated !== undefined ? `${c.refundsCreated ?? 0} / ${c.refundsUpdated ?? 0}` : undefined,
-    ],
-    [
-      'Products created / updated',
-      c.productsCreated !== undefined ? `${c.productsCreated ?? 0} / ${c.productsUpdated ?? 0}` : undefined,
-    ],
+    ['Customers created / updated', pair(c.customersCreated, c.customersUpdated)],
+    ['Orders created / updated', pair(c.ordersCreated, c.ordersUpdated)],
+    ['Refunds created / updated', pair(c.refundsCreated, c.refundsUpdated)],
+    ['Products created / updated', pair(c.productsCreated, c.productsUpdated)],
   ].filter(([, v]) => v !== undefined);
   return (
     <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">
@@ -139,7 +127,8 @@ function Wizard() {
     onSuccess: (r) => setImp(r),
   });
   const live = useQuery({
-    queryKey: ['import', imp?.id],
+    // a dry run and the real run of one import are polled separately
+    queryKey: ['import', imp?.id, imp?.dryRun],
     queryFn: () => api<Import>(`/imports/${imp!.id}`),
     enabled: !!imp && ['queued', 'running'].includes(imp.status),
     refetchInterval: (q) => (q.state.data && ['done', 'failed'].includes(q.state.data.status) ? false : 1000),

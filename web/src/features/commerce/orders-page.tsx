@@ -134,7 +134,7 @@ export function OrdersPage() {
                 >
                   <span className="w-24 font-semibold text-slate-900">{o.number}</span>
                   <span className="min-w-0 flex-1 truncate text-sm text-slate-700">
-                    {o.customerName ?? o.customerEmail ?? 'Guest'}
+                    {o.customerName ?? o.customerEmail ?? (o.customerId ? 'Customer without name' : 'Guest')}
                   </span>
                   <Badge tone={statusTone(o.status)}>{o.status}</Badge>
                   <span className="w-28 text-right text-sm font-medium tabular-nums">
