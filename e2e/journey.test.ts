@@ -103,6 +103,15 @@ describe('newcomer journey', () => {
     inviteLink = /https?:\/\/\S+accept-invitation\?token=[\w-]+/.exec(text)?.[0] ?? '';
     expect(inviteLink).toContain('/accept-invitation?token=');
     await at(page, 1280, 800, '05-outbox-desktop');
+
+    await page.goto(`${server.url}/settings/audit`);
+    await expect.poll(() => page.getByText('invitation.created').first().isVisible()).toBe(true);
+    await page.getByText('invitation.created').first().click();
+    await expect.poll(() => page.getByText(rep.email).first().isVisible()).toBe(true);
+    await at(page, 1280, 800, '08-audit-desktop');
+    await page.goto(`${server.url}/account`);
+    await expect.poll(() => page.getByRole('heading', { name: /two-factor authentication/i }).isVisible()).toBe(true);
+    await at(page, 1280, 800, '09-account-desktop');
     await signOut(page);
   });
 
