@@ -9,7 +9,8 @@ import { freePort, killAll, type Proc, patronBin, run, start, waitForHttp } from
 const PASSWORD = 'correct horse battery';
 const embedded = { DATABASE_URL: undefined };
 
-describe('patron command (embedded database)', () => {
+// embedded only: the server pass of the suite skips it (it would run the same thing twice)
+describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron command (embedded database)', () => {
   let root: string;
   let dataDir: string;
   beforeAll(() => {
