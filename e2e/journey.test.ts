@@ -110,7 +110,9 @@ describe('newcomer journey', () => {
     await expect.poll(() => page.getByText(rep.email).first().isVisible()).toBe(true);
     await at(page, 1280, 800, '08-audit-desktop');
     await page.goto(`${server.url}/account`);
-    await expect.poll(() => page.getByRole('heading', { name: /two-factor authentication/i }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: /two-factor authentication/i }).isVisible())
+      .toBe(true);
     await at(page, 1280, 800, '09-account-desktop');
     await signOut(page);
   });
