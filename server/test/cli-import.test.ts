@@ -49,6 +49,7 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron import (embedded databa
         '--json',
       ],
       env(dataDir),
+      120_000,
     );
     expect(dry.code, dry.stderr).toBe(0);
     const d = JSON.parse(dry.stdout);
@@ -63,6 +64,7 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron import (embedded databa
     const real = await run(
       [patronBin, 'import', 'orders', file, '--workspace', 'uk-gifts', '--currency', 'GBP', '--json'],
       env(dataDir),
+      200_000,
     );
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout)).toMatchObject({
@@ -75,13 +77,14 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron import (embedded databa
     const again = await run(
       [patronBin, 'import', 'orders', file, '--workspace', 'uk-gifts', '--currency', 'GBP', '--json'],
       env(dataDir),
+      200_000,
     );
     expect(JSON.parse(again.stdout)).toMatchObject({
       orders: { created: 0 },
       refunds: { created: 0 },
       customers: { created: 0 },
     });
-  }, 240_000);
+  }, 500_000);
 
   it('reports bad rows by line number and imports the good ones', async () => {
     const file = path.join(root, 'bad.csv');
