@@ -27,7 +27,7 @@ import { systemRoutes } from './modules/system/system.routes.ts';
 import { trackingRoutes } from './modules/tracking/tracking.routes.ts';
 import { workspacesRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { installErrorHandling } from './platform/errors.ts';
-import { installCsrfCheck, installIdempotency } from './platform/http.ts';
+import { installCsrfCheck, installIdempotency, installNulGuard } from './platform/http.ts';
 import { installHttpMetrics } from './platform/metrics.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { newId } from './platform/tokens.ts';
@@ -103,6 +103,7 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   installCsrfCheck(app, rt.config);
   installSessionAuth(app, rt.database.db);
   installIdempotency(app, rt.database.db);
+  installNulGuard(app);
   installHttpMetrics(app);
 
   systemRoutes(app, rt);

@@ -159,3 +159,27 @@ function replay(reply: FastifyReply, status: number, body: string | null) {
 
 export const purgeOldIdempotencyKeys = (db: Db) =>
   db.execute(sql`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
+
+/** The path of the first string holding a NUL character, which PostgreSQL text cannot store. */
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const hit = findNul(v, `${path}.${k}`, depth + 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Text with a NUL byte is refused up front with the field named, instead of failing in the database. */
+export function installNulGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    const hit =
+      findNul(req.body, 'body') ?? findNul(req.query, 'querystring') ?? findNul(req.params, 'params');
+    if (hit) {
+      throw new AppError('validation_failed', `${hit}: text may not contain NUL characters`, {
+        errors: [{ path: hit, message: 'may not contain NUL characters' }],
+      });
+    }
+  });
+}
