@@ -57,21 +57,22 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Anything of B's that must never appear in an answer to A. */
-const markers = () => [
-  B.workspaceId,
-  B.memberId,
-  B.invitationId,
-  B.orderId,
-  B.customerId,
-  B.integrationId,
-  B.importId,
-  B.sessionId,
-  'b.example',
-  'B-ORDER-1',
-  'Secret B product',
-  'b-shop',
-  'Workspace B',
-];
+const markers = (): string[] =>
+  [
+    B.workspaceId,
+    B.memberId,
+    B.invitationId,
+    B.orderId,
+    B.customerId,
+    B.integrationId,
+    B.importId,
+    B.sessionId,
+    'b.example',
+    'B-ORDER-1',
+    'Secret B product',
+    'b-shop',
+    'Workspace B',
+  ].filter((m): m is string => !!m);
 
 type Call = {
   method: string;
@@ -356,7 +357,7 @@ describe('workspace isolation', () => {
     const before = await snapshotB();
     const leaks: string[] = [];
     for (const [route, c] of Object.entries(cases)) {
-      if (c.kind === 'public' || c.kind === 'personal') continue;
+      if (!('call' in c)) continue;
       const call = c.call();
       const res = await send(a.client, call);
       // what A itself sent may come back (an error naming the address it typed); nothing else of B's may
