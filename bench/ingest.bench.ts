@@ -16,10 +16,17 @@ import { createLogger } from '../server/src/platform/logger.ts';
 import { allEventHandlers } from '../server/src/runtime.ts';
 
 const { values } = parseArgs({
-  options: { db: { type: 'string' }, orders: { type: 'string', default: '20000' }, batch: { type: 'string', default: '1000' }, json: { type: 'string' } },
+  options: {
+    db: { type: 'string' },
+    orders: { type: 'string', default: '20000' },
+    batch: { type: 'string', default: '1000' },
+    json: { type: 'string' },
+  },
 });
 if (!values.db) {
-  console.error('bench: --db <postgres url> or --db embedded is required (a bench only writes where it is pointed)');
+  console.error(
+    'bench: --db <postgres url> or --db embedded is required (a bench only writes where it is pointed)',
+  );
   process.exit(2);
 }
 const N = Number(values.orders);
@@ -61,8 +68,16 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
 const email = 'bench@example.com';
-const ws = await createWorkspaceWithOwner(database.db, { name: 'Bench', ownerEmail: email, ownerPassword: 'correct horse battery' });
-const signIn = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery' }) });
+const ws = await createWorkspaceWithOwner(database.db, {
+  name: 'Bench',
+  ownerEmail: email,
+  ownerPassword: 'correct horse battery',
+});
+const signIn = await fetch(`${base}/api/v1/auth/sign-in`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email, password: 'correct horse battery' }),
+});
 const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
 
 // Realistic enough: 3 lines per order on average, ~1 customer per 4 orders (repeat buyers).
@@ -72,18 +87,36 @@ const rnd = () => {
   return seed / 2 ** 31;
 };
 const makeOrder = (i: number) => {
-  const lines = Array.from({ length: 1 + Math.floor(rnd() * 5) }, (_, n) => ({ title: `Product ${n}`, sku: `SKU-${Math.floor(rnd() * 5000)}`, quantity: 1 + Math.floor(rnd() * 3), unitPriceMinor: 500 + Math.floor(rnd() * 5000) }));
+  const lines = Array.from({ length: 1 + Math.floor(rnd() * 5) }, (_, n) => ({
+    title: `Product ${n}`,
+    sku: `SKU-${Math.floor(rnd() * 5000)}`,
+    quantity: 1 + Math.floor(rnd() * 3),
+    unitPriceMinor: 500 + Math.floor(rnd() * 5000),
+  }));
   const total = lines.reduce((s, l) => s + l.quantity * l.unitPriceMinor, 0);
   const day = Math.floor(rnd() * 365);
   const at = new Date(Date.UTC(2025, 0, 1) + day * 86_400_000).toISOString();
-  return { externalId: `o${i}`, number: `#${1000 + i}`, currency: 'USD', totalMinor: total, lines, customer: { email: `c${Math.floor(rnd() * (N / 4))}@example.com` }, placedAt: at, updatedAt: at };
+  return {
+    externalId: `o${i}`,
+    number: `#${1000 + i}`,
+    currency: 'USD',
+    totalMinor: total,
+    lines,
+    customer: { email: `c${Math.floor(rnd() * (N / 4))}@example.com` },
+    placedAt: at,
+    updatedAt: at,
+  };
 };
 const orders = Array.from({ length: N }, (_, i) => makeOrder(i));
 
 // 1. The batch API.
 const t0 = performance.now();
 for (let i = 0; i < N; i += BATCH) {
-  const res = await fetch(`${base}/api/v1/orders/batch`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ items: orders.slice(i, i + BATCH) }) });
+  const res = await fetch(`${base}/api/v1/orders/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ items: orders.slice(i, i + BATCH) }),
+  });
   if (res.status !== 200) throw new Error(`batch failed: ${res.status} ${await res.text()}`);
 }
 const apiSeconds = (performance.now() - t0) / 1000;
@@ -93,9 +126,13 @@ while ((await dispatchBatch(database.db, allEventHandlers(), log, 1000)) > 0) {
   // drain
 }
 const metricsSeconds = (performance.now() - t1) / 1000;
-const [check] = await rows<{ n: string; spent: string }>(database.db, sql`SELECT count(*)::text AS n, sum(total_spent_minor)::text AS spent FROM customers WHERE workspace_id = ${ws.workspaceId}`);
+const [check] = await rows<{ n: string; spent: string }>(
+  database.db,
+  sql`SELECT count(*)::text AS n, sum(total_spent_minor)::text AS spent FROM customers WHERE workspace_id = ${ws.workspaceId}`,
+);
 const expectedSpent = orders.reduce((s, o) => s + o.totalMinor, 0);
-if (Number(check!.spent) !== expectedSpent) throw new Error(`metrics disagree: ${check!.spent} vs ${expectedSpent}`);
+if (Number(check!.spent) !== expectedSpent)
+  throw new Error(`metrics disagree: ${check!.spent} vs ${expectedSpent}`);
 
 // 3. Baseline: the same orders and lines inserted bare (multi-row INSERTs, no identity, events or checks).
 await database.db.execute(sql`CREATE TABLE bench_orders (LIKE orders INCLUDING DEFAULTS)`);

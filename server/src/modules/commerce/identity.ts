@@ -140,7 +140,15 @@ export async function resolvePeople(
     );
     for (const c of toCreate) toLink.push({ customerId: c.id, ids: c.ids });
   }
-  for (const l of toLink) await linkIdentities(tx, workspaceId, l.customerId, l.ids);
+  const links = toLink.flatMap((l) =>
+    l.ids.map((i) => ({ workspaceId, kind: i.kind, value: i.value, customerId: l.customerId })),
+  );
+  for (let i = 0; i < links.length; i += 5000) {
+    await tx
+      .insert(customerIdentities)
+      .values(links.slice(i, i + 5000))
+      .onConflictDoNothing();
+  }
   return results;
 }
 

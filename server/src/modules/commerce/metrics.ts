@@ -60,4 +60,10 @@ export const metricsHandler: EventHandler = {
   name: 'customer-metrics',
   types: METRIC_EVENTS,
   handle: (tx, e) => recomputeCustomerMetrics(tx, e.workspaceId, customersOf(e)),
+  handleBatch: async (tx, events) => {
+    const byWorkspace = new Map<string, string[]>();
+    for (const e of events)
+      byWorkspace.set(e.workspaceId, [...(byWorkspace.get(e.workspaceId) ?? []), ...customersOf(e)]);
+    for (const [ws, ids] of byWorkspace) await recomputeCustomerMetrics(tx, ws, ids);
+  },
 };
