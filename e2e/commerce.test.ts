@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Server, shoot, startServer } from './support.ts';
+import { launchBrowser, type Server, shoot, startServer, waitForText } from './support.ts';
 
 const data = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data');
 let server: Server;
@@ -97,13 +97,13 @@ describe('store data', () => {
       .getByLabel(/^file$/i)
       .setInputFiles(path.join(data, 'online-retail/online_retail_uci_2010-12.csv'));
     await page.getByRole('button', { name: /upload and map columns/i }).click();
-    await expect.poll(() => page.getByText(/42,481 rows/).isVisible(), { timeout: 60_000 }).toBe(true);
+    await waitForText(page, /42,481 rows/, 90_000);
     expect(await page.getByLabel(/order number/i).inputValue()).toBe('InvoiceNo');
     await shoot(page, '13-import-mapping-desktop');
     await page.getByRole('button', { name: /^dry run$/i }).click();
-    await expect.poll(() => page.getByText(/dry run finished/i).isVisible(), { timeout: 90_000 }).toBe(true);
+    await waitForText(page, /dry run finished/i, 120_000);
     await page.getByRole('button', { name: /import for real/i }).click();
-    await expect.poll(() => page.getByText(/^import finished/i).isVisible(), { timeout: 180_000 }).toBe(true);
+    await waitForText(page, /^import finished/i, 240_000);
     const summary = await page.locator('main').innerText();
     expect(summary).toContain('1,699 / 0'); // orders created / updated
     expect(summary).toContain('326 / 0'); // refunds (cancelled invoices)
@@ -121,5 +121,5 @@ describe('store data', () => {
       .toBe(true);
     await shoot(page, '15-orders-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
-  }, 300_000);
+  }, 480_000);
 });

@@ -75,6 +75,8 @@ export async function launchBrowser(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
+    locale: 'en-US',
+    timezoneId: 'UTC',
     viewport: { width: 1280, height: 800 },
     args: [
       '--no-sandbox',
@@ -94,4 +96,26 @@ export async function shoot(page: Page, name: string): Promise<string> {
   const file = path.join(artifacts, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Waits for text on the page; on timeout fails with what the page shows instead. */
+export async function waitForText(page: Page, text: RegExp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (
+      await page
+        .getByText(text)
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      return;
+    await page.waitForTimeout(250);
+  }
+  const shown = await page
+    .locator('body')
+    .innerText()
+    .catch(() => '(no page)');
+  await shoot(page, `failed-${Date.now()}`);
+  throw new Error(`"${text}" did not appear in ${timeoutMs} ms. The page shows:\n${shown.slice(0, 2000)}`);
 }

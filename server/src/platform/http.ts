@@ -164,6 +164,8 @@ export const purgeOldIdempotencyKeys = (db: Db) =>
 function findNul(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  // only parsed JSON: a raw body (a stream or a buffer) is not walked
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   for (const [k, v] of Object.entries(value)) {
     const hit = findNul(v, `${path}.${k}`, depth + 1);
     if (hit) return hit;
