@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { jsonColumn, unnestRows } from './bulk.ts';
 import { type Db, rows } from './db.ts';
 import { events } from './platform.table.ts';
 import { newId } from './tokens.ts';
@@ -44,17 +45,23 @@ export async function recordEvent(tx: Db, e: NewEvent): Promise<string> {
 /** Writes many domain events in the caller's transaction (one statement). */
 export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
   if (list.length === 0) return;
-  for (let i = 0; i < list.length; i += 1000) {
-    await tx.insert(events).values(
-      list.slice(i, i + 1000).map((e) => ({
-        workspaceId: e.workspaceId,
-        id: newId(),
-        type: e.type,
-        subjectType: e.subjectType,
-        subjectId: e.subjectId,
-        actorUserId: e.actorUserId ?? null,
-        payload: e.payload,
-      })),
+  for (let i = 0; i < list.length; i += 5000) {
+    const chunk = list.slice(i, i + 5000);
+    await tx.execute(
+      sql`INSERT INTO events (workspace_id, id, type, subject_type, subject_id, actor_user_id, payload) ${unnestRows(
+        [
+          { name: 'workspace_id', type: 'uuid', values: chunk.map((e) => e.workspaceId) },
+          { name: 'id', type: 'uuid', values: chunk.map(() => newId()) },
+          { name: 'type', type: 'text', values: chunk.map((e) => e.type) },
+          { name: 'subject_type', type: 'text', values: chunk.map((e) => e.subjectType) },
+          { name: 'subject_id', type: 'text', values: chunk.map((e) => e.subjectId) },
+          { name: 'actor_user_id', type: 'uuid', values: chunk.map((e) => e.actorUserId ?? null) },
+          jsonColumn(
+            'payload',
+            chunk.map((e) => e.payload),
+          ),
+        ],
+      )}`,
     );
   }
   await tx.execute(sql`SELECT pg_notify('patron_events', '')`);

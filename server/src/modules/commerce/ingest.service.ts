@@ -9,6 +9,7 @@ import type {
   ProductInput,
   RefundInput,
 } from '../../../../contracts/commerce.ts';
+import { textArrayColumn, unnestRows } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { type NewEvent, recordEvents } from '../../platform/events.ts';
 import { newId } from '../../platform/tokens.ts';
@@ -258,20 +259,43 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
       updatedAt: new Date(),
     };
   });
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    await tx
-      .insert(orders)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: [orders.workspaceId, orders.source, orders.externalId],
-        set: Object.fromEntries(
-          Object.keys(chunk[0]!)
-            .filter((k) => !['workspaceId', 'id', 'source', 'externalId'].includes(k))
-            .map((k) => [k, sql.raw(`excluded.${toSnake(k)}`)]),
+  // One array parameter per column (unnest): thousands of rows in one cheap statement.
+  const orderColumns: [string, string, (r: (typeof rows)[number]) => unknown][] = [
+    ['workspace_id', 'uuid', (r) => r.workspaceId],
+    ['id', 'uuid', (r) => r.id],
+    ['source', 'text', (r) => r.source],
+    ['external_id', 'text', (r) => r.externalId],
+    ['number', 'text', (r) => r.number],
+    ['customer_id', 'uuid', (r) => r.customerId],
+    ['status', 'text', (r) => r.status],
+    ['financial_status', 'text', (r) => r.financialStatus],
+    ['fulfillment_status', 'text', (r) => r.fulfillmentStatus],
+    ['currency', 'text', (r) => r.currency],
+    ['subtotal_minor', 'bigint', (r) => r.subtotalMinor],
+    ['discount_minor', 'bigint', (r) => r.discountMinor],
+    ['tax_minor', 'bigint', (r) => r.taxMinor],
+    ['shipping_minor', 'bigint', (r) => r.shippingMinor],
+    ['total_minor', 'bigint', (r) => r.totalMinor],
+    ['source_name', 'text', (r) => r.sourceName],
+    ['placed_at', 'timestamptz', (r) => r.placedAt.toISOString()],
+    ['cancelled_at', 'timestamptz', (r) => r.cancelledAt?.toISOString() ?? null],
+    ['source_updated_at', 'timestamptz', (r) => r.sourceUpdatedAt.toISOString()],
+  ];
+  const updatable = [...orderColumns.slice(4).map(([name]) => name), 'discount_codes', 'updated_at'];
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    await tx.execute(sql`
+      INSERT INTO orders (${sql.raw(orderColumns.map(([n]) => n).join(', '))}, discount_codes, updated_at)
+      SELECT *, now() FROM (${unnestRows([
+        ...orderColumns.map(([name, type, get]) => ({ name, type, values: chunk.map(get) })),
+        textArrayColumn(
+          'discount_codes',
+          chunk.map((r) => r.discountCodes),
         ),
-        setWhere: sql`${orders.sourceUpdatedAt} < excluded.source_updated_at`,
-      });
+      ])}) AS incoming
+      ON CONFLICT (workspace_id, source, external_id) DO UPDATE
+        SET ${sql.raw(updatable.map((n) => `${n} = excluded.${n}`).join(', '))}
+      WHERE orders.source_updated_at < excluded.source_updated_at`);
   }
   const updatedIds = rows.filter((r) => existing.has(r.externalId)).map((r) => r.id);
   if (updatedIds.length) {
@@ -294,7 +318,24 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
       discountMinor: l.discountMinor,
     })),
   );
-  for (let i = 0; i < lines.length; i += 2000) await tx.insert(orderLines).values(lines.slice(i, i + 2000));
+  for (let i = 0; i < lines.length; i += 20000) {
+    const chunk = lines.slice(i, i + 20000);
+    await tx.execute(sql`
+      INSERT INTO order_lines (workspace_id, order_id, line_no, external_id, product_external_id, variant_external_id, sku, title, quantity, unit_price_minor, discount_minor)
+      ${unnestRows([
+        { name: 'workspace_id', type: 'uuid', values: chunk.map((l) => l.workspaceId) },
+        { name: 'order_id', type: 'uuid', values: chunk.map((l) => l.orderId) },
+        { name: 'line_no', type: 'int', values: chunk.map((l) => l.lineNo) },
+        { name: 'external_id', type: 'text', values: chunk.map((l) => l.externalId) },
+        { name: 'product_external_id', type: 'text', values: chunk.map((l) => l.productExternalId) },
+        { name: 'variant_external_id', type: 'text', values: chunk.map((l) => l.variantExternalId) },
+        { name: 'sku', type: 'text', values: chunk.map((l) => l.sku) },
+        { name: 'title', type: 'text', values: chunk.map((l) => l.title) },
+        { name: 'quantity', type: 'int', values: chunk.map((l) => l.quantity) },
+        { name: 'unit_price_minor', type: 'bigint', values: chunk.map((l) => l.unitPriceMinor) },
+        { name: 'discount_minor', type: 'bigint', values: chunk.map((l) => l.discountMinor) },
+      ])}`);
+  }
   const events: NewEvent[] = rows.map((r) => {
     const prior = existing.get(r.externalId);
     const type = !prior
@@ -339,8 +380,6 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
     };
   });
 }
-
-const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export async function upsertRefunds(tx: Db, s: Scope, items: RefundInput[]): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
