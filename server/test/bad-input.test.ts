@@ -142,6 +142,7 @@ describe('bad input', () => {
     const hostile = [
       "'; DROP TABLE users; --",
       '<script>alert(1)</script>',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, meant literally
       '{{7*7}} ${7*7}',
       'Ünïcødé 🛒 名前',
     ];
