@@ -1,6 +1,5 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../app/api.ts';
+import { LoadMore, useCursorList } from '../../app/cursor-list.tsx';
 import { useMe } from '../../app/session.ts';
 import {
   Button,
@@ -30,16 +29,8 @@ export function CustomersPage() {
   const me = useMe();
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const q = useInfiniteQuery({
-    queryKey: ['customers', search],
-    initialPageParam: '',
-    queryFn: ({ pageParam }) =>
-      api<{ data: Customer[]; nextCursor: string | null }>(
-        `/customers?limit=50${search ? `&q=${encodeURIComponent(search)}` : ''}${pageParam ? `&cursor=${pageParam}` : ''}`,
-      ),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const list = q.data?.pages.flatMap((p) => p.data) ?? [];
+  const q = useCursorList<Customer>('customers', '/customers', { q: search });
+  const list = q.items;
   return (
     <>
       <PageHeader
@@ -98,13 +89,7 @@ export function CustomersPage() {
             ))}
           </ul>
         )}
-        {q.hasNextPage && (
-          <div className="mt-4">
-            <Button variant="secondary" busy={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore list={q} />
       </Card>
     </>
   );

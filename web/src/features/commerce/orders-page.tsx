@@ -1,7 +1,8 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api } from '../../app/api.ts';
+import { LoadMore, useCursorList } from '../../app/cursor-list.tsx';
 import { useMe } from '../../app/session.ts';
 import {
   Badge,
@@ -65,19 +66,8 @@ export function OrdersPage() {
   const me = useMe();
   const [draft, setDraft] = useState({ q: '', status: '' });
   const [filters, setFilters] = useState(draft);
-  const q = useInfiniteQuery({
-    queryKey: ['orders', filters],
-    initialPageParam: '',
-    queryFn: ({ pageParam }) => {
-      const p = new URLSearchParams({ limit: '50' });
-      if (pageParam) p.set('cursor', pageParam);
-      if (filters.q) p.set('q', filters.q);
-      if (filters.status) p.set('status', filters.status);
-      return api<{ data: OrderSummary[]; nextCursor: string | null }>(`/orders?${p}`);
-    },
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const list = q.data?.pages.flatMap((p) => p.data) ?? [];
+  const q = useCursorList<OrderSummary>('orders', '/orders', { q: filters.q, status: filters.status });
+  const list = q.items;
   return (
     <>
       <PageHeader title="Orders" description="Every order from your store, newest first." />
@@ -148,13 +138,7 @@ export function OrdersPage() {
             ))}
           </ul>
         )}
-        {q.hasNextPage && (
-          <div className="mt-4">
-            <Button variant="secondary" busy={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore list={q} />
       </Card>
     </>
   );

@@ -1,6 +1,5 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../app/api.ts';
+import { LoadMore, useCursorList } from '../../app/cursor-list.tsx';
 import {
   Badge,
   Button,
@@ -35,16 +34,8 @@ type Product = {
 export function ProductsPage() {
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const q = useInfiniteQuery({
-    queryKey: ['products', search],
-    initialPageParam: '',
-    queryFn: ({ pageParam }) =>
-      api<{ data: Product[]; nextCursor: string | null }>(
-        `/products?limit=50${search ? `&q=${encodeURIComponent(search)}` : ''}${pageParam ? `&cursor=${pageParam}` : ''}`,
-      ),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const list = q.data?.pages.flatMap((p) => p.data) ?? [];
+  const q = useCursorList<Product>('products', '/products', { q: search });
+  const list = q.items;
   return (
     <>
       <PageHeader
@@ -123,13 +114,7 @@ export function ProductsPage() {
             })}
           </ul>
         )}
-        {q.hasNextPage && (
-          <div className="mt-4">
-            <Button variant="secondary" busy={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore list={q} />
       </Card>
     </>
   );

@@ -1,6 +1,5 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../app/api.ts';
+import { LoadMore, useCursorList } from '../../app/cursor-list.tsx';
 import { useMe } from '../../app/session.ts';
 import { Button, Card, dateTime, EmptyState, PageHeader, Spinner, TextInput } from '../../components/ui.tsx';
 
@@ -33,22 +32,14 @@ export function AuditPage() {
   const [draft, setDraft] = useState({ action: '', actor: '', recordType: '', from: '', to: '' });
   const [filters, setFilters] = useState(draft);
   const [open, setOpen] = useState<string | null>(null);
-  const q = useInfiniteQuery({
-    queryKey: ['audit', filters],
-    initialPageParam: '',
-    queryFn: ({ pageParam }) => {
-      const p = new URLSearchParams({ limit: '50' });
-      if (pageParam) p.set('cursor', pageParam);
-      if (filters.action) p.set('action', filters.action);
-      if (filters.actor) p.set('actor', filters.actor);
-      if (filters.recordType) p.set('recordType', filters.recordType);
-      if (filters.from) p.set('from', new Date(filters.from).toISOString());
-      if (filters.to) p.set('to', new Date(filters.to).toISOString());
-      return api<{ data: Entry[]; nextCursor: string | null }>(`/audit-log?${p}`);
-    },
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  const q = useCursorList<Entry>('audit', '/audit-log', {
+    action: filters.action,
+    actor: filters.actor,
+    recordType: filters.recordType,
+    from: filters.from ? new Date(filters.from).toISOString() : undefined,
+    to: filters.to ? new Date(filters.to).toISOString() : undefined,
   });
-  const entries = q.data?.pages.flatMap((p) => p.data) ?? [];
+  const entries = q.items;
   return (
     <>
       <PageHeader
@@ -148,13 +139,7 @@ export function AuditPage() {
             ))}
           </ul>
         )}
-        {q.hasNextPage && (
-          <div className="mt-4">
-            <Button variant="secondary" busy={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore list={q} />
       </Card>
     </>
   );

@@ -1,17 +1,7 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
-import { api } from '../../app/api.ts';
+import { LoadMore, useCursorList } from '../../app/cursor-list.tsx';
 import { useMe } from '../../app/session.ts';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  dateTime,
-  EmptyState,
-  PageHeader,
-  Spinner,
-} from '../../components/ui.tsx';
+import { Alert, Badge, Card, dateTime, EmptyState, PageHeader, Spinner } from '../../components/ui.tsx';
 
 type Message = {
   id: string;
@@ -49,16 +39,8 @@ function Linked({ text }: { text: string }) {
 export function OutboxPage() {
   const me = useMe();
   const [open, setOpen] = useState<string | null>(null);
-  const q = useInfiniteQuery({
-    queryKey: ['outbox'],
-    initialPageParam: '',
-    queryFn: ({ pageParam }) =>
-      api<{ data: Message[]; nextCursor: string | null }>(
-        `/mail-outbox?limit=50${pageParam ? `&cursor=${pageParam}` : ''}`,
-      ),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const list = q.data?.pages.flatMap((p) => p.data) ?? [];
+  const q = useCursorList<Message>('outbox', '/mail-outbox');
+  const list = q.items;
   return (
     <>
       <PageHeader
@@ -107,13 +89,7 @@ export function OutboxPage() {
             ))}
           </ul>
         )}
-        {q.hasNextPage && (
-          <div className="mt-4">
-            <Button variant="secondary" busy={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-              Load more
-            </Button>
-          </div>
-        )}
+        <LoadMore list={q} />
       </Card>
     </>
   );
