@@ -258,3 +258,166 @@ describe('WooCommerce webhooks', () => {
     expect(ping.statusCode).toBe(200);
   });
 });
+
+describe('every other topic', () => {
+  const base = () => JSON.parse(shopify('order.json', 'order')) as Record<string, unknown>;
+  const orderState = async (number: string) =>
+    (
+      await rows<{ status: string; financial_status: string | null; fulfillment_status: string | null }>(
+        t.database.db,
+        sql`SELECT status, financial_status, fulfillment_status FROM orders WHERE workspace_id = ${owner.workspaceId} AND number = ${number}`,
+      )
+    )[0];
+
+  it('follows an order through paid, fulfilled and cancelled (Shopify)', async () => {
+    const order = { ...base(), id: 5550001, name: '#5001', updated_at: '2026-02-01T10:00:00-05:00' };
+    expect((await sendShopify('orders/create', JSON.stringify(order))).statusCode).toBe(200);
+    const paid = { ...order, financial_status: 'paid', updated_at: '2026-02-01T11:00:00-05:00' };
+    expect((await sendShopify('orders/paid', JSON.stringify(paid))).statusCode).toBe(200);
+    expect((await orderState('#5001'))?.financial_status).toBe('paid');
+    const fulfilled = { ...paid, fulfillment_status: 'fulfilled', updated_at: '2026-02-01T12:00:00-05:00' };
+    expect((await sendShopify('orders/fulfilled', JSON.stringify(fulfilled))).statusCode).toBe(200);
+    expect((await orderState('#5001'))?.fulfillment_status).toBe('fulfilled');
+    const cancelled = {
+      ...fulfilled,
+      cancelled_at: '2026-02-02T09:00:00-05:00',
+      cancel_reason: 'customer',
+      updated_at: '2026-02-02T09:00:00-05:00',
+    };
+    expect((await sendShopify('orders/cancelled', JSON.stringify(cancelled))).statusCode).toBe(200);
+    expect((await orderState('#5001'))?.status).toBe('cancelled');
+  });
+
+  it('updates and deletes customers and products, updates checkouts, records data requests (Shopify)', async () => {
+    const customer = {
+      ...JSON.parse(shopify('customer.json', 'customer')),
+      id: 7770001,
+      email: 'topics@example.com',
+      first_name: 'Before',
+      updated_at: '2026-02-01T00:00:00Z',
+    };
+    expect((await sendShopify('customers/create', JSON.stringify(customer))).statusCode).toBe(200);
+    expect(
+      (
+        await sendShopify(
+          'customers/update',
+          JSON.stringify({ ...customer, first_name: 'After', updated_at: '2026-02-03T00:00:00Z' }),
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      json<{ data: { firstName: string }[] }>(
+        await owner.client.get('/api/v1/customers?q=topics@example.com'),
+      ).data[0]!.firstName,
+    ).toBe('After');
+    expect((await sendShopify('customers/delete', JSON.stringify({ id: 7770001 }))).statusCode).toBe(200);
+    expect(
+      json<{ data: unknown[] }>(await owner.client.get('/api/v1/customers?q=topics@example.com')).data,
+    ).toEqual([]);
+
+    const product = {
+      ...JSON.parse(shopify('product.json', 'product')),
+      id: 8880001,
+      title: 'Topic lamp',
+      updated_at: '2026-02-01T00:00:00Z',
+    };
+    expect((await sendShopify('products/create', JSON.stringify(product))).statusCode).toBe(200);
+    expect(
+      (
+        await sendShopify(
+          'products/update',
+          JSON.stringify({ ...product, title: 'Topic lamp II', updated_at: '2026-02-02T00:00:00Z' }),
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      json<{ data: { title: string }[] }>(await owner.client.get('/api/v1/products?q=Topic lamp')).data.map(
+        (p) => p.title,
+      ),
+    ).toEqual(['Topic lamp II']);
+    expect((await sendShopify('products/delete', JSON.stringify({ id: 8880001 }))).statusCode).toBe(200);
+    expect(json<{ data: unknown[] }>(await owner.client.get('/api/v1/products?q=Topic lamp')).data).toEqual(
+      [],
+    );
+
+    const checkout = JSON.parse(fixture('shopify-rest-fixtures', 'checkouts.json')).checkouts[0];
+    const later = { ...checkout, completed_at: '2026-02-05T00:00:00Z', updated_at: '2026-02-05T00:00:00Z' };
+    expect((await sendShopify('checkouts/update', JSON.stringify(later))).statusCode).toBe(200);
+    const done = await rows<{ completed_at: string | null }>(
+      t.database.db,
+      sql`SELECT completed_at FROM checkouts WHERE workspace_id = ${owner.workspaceId}`,
+    );
+    expect(done.some((c) => c.completed_at)).toBe(true);
+
+    const before = await count('privacy_requests', owner.workspaceId);
+    const request = {
+      shop_id: 1,
+      shop_domain: SHOP,
+      orders_requested: [450789469],
+      customer: { id: 207119551, email: 'bob.norman@hostmail.com', phone: null },
+      data_request: { id: 9999 },
+    };
+    expect((await sendShopify('customers/data_request', JSON.stringify(request))).statusCode).toBe(200);
+    expect(await count('privacy_requests', owner.workspaceId)).toBe(before + 1);
+  });
+
+  it('handles the remaining WooCommerce order, customer and product topics', async () => {
+    const order = JSON.parse(fixture('woocommerce-rest-examples', 'orders__retrieve_an_order.json'));
+    const mine = { ...order, id: 9901, number: '9901', date_modified_gmt: '2026-03-01T10:00:00' };
+    expect((await sendWoo('order.created', JSON.stringify(mine))).statusCode).toBe(200);
+    expect(
+      (
+        await sendWoo(
+          'order.updated',
+          JSON.stringify({ ...mine, status: 'completed', date_modified_gmt: '2026-03-02T10:00:00' }),
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect((await orderState('9901'))?.status).toBe('closed');
+    expect((await sendWoo('order.deleted', JSON.stringify({ id: 9901 }))).statusCode).toBe(200);
+    expect((await orderState('9901'))?.status).toBe('cancelled');
+    expect(
+      (
+        await sendWoo(
+          'order.restored',
+          JSON.stringify({ ...mine, status: 'processing', date_modified_gmt: '2026-03-04T10:00:00' }),
+        )
+      ).statusCode,
+    ).toBe(200);
+
+    const customer = JSON.parse(fixture('woocommerce-rest-examples', 'customers__retrieve_a_customer.json'));
+    expect(
+      (
+        await sendWoo(
+          'customer.updated',
+          JSON.stringify({ ...customer, first_name: 'Wooed', date_modified_gmt: '2026-03-05T00:00:00' }),
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      json<{ data: { firstName: string }[] }>(
+        await owner.client.get(`/api/v1/customers?q=${encodeURIComponent(customer.email)}`),
+      ).data[0]!.firstName,
+    ).toBe('Wooed');
+    expect((await sendWoo('customer.deleted', JSON.stringify({ id: customer.id }))).statusCode).toBe(200);
+    expect(
+      json<{ data: unknown[] }>(
+        await owner.client.get(`/api/v1/customers?q=${encodeURIComponent(customer.email)}`),
+      ).data,
+    ).toEqual([]);
+
+    const product = JSON.parse(fixture('woocommerce-rest-examples', 'products__retrieve_a_product.json'));
+    for (const topic of ['product.updated', 'product.restored']) {
+      expect(
+        (await sendWoo(topic, JSON.stringify({ ...product, date_modified_gmt: '2026-03-06T00:00:00' })))
+          .statusCode,
+      ).toBe(200);
+    }
+    expect((await sendWoo('product.deleted', JSON.stringify({ id: product.id }))).statusCode).toBe(200);
+    expect(
+      json<{ data: { externalId: string }[] }>(await owner.client.get('/api/v1/products')).data.some(
+        (p) => p.externalId === String(product.id),
+      ),
+    ).toBe(false);
+  });
+});
