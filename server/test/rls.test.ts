@@ -1,0 +1,83 @@
+// The second lock: row-level security admits only the current workspace's rows, even to SQL that
+// forgets its WHERE clause, and refuses rows written into another workspace.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inWorkspace, rows } from '../src/platform/db.ts';
+import { newId } from '../src/platform/tokens.ts';
+import { ownerOf, startTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+let a: Awaited<ReturnType<typeof ownerOf>>;
+let b: Awaited<ReturnType<typeof ownerOf>>;
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await ownerOf(t, 'RLS A');
+  b = await ownerOf(t, 'RLS B');
+  for (const o of [a, b]) {
+    await o.client.post('/api/v1/orders/batch', {
+      items: [
+        {
+          externalId: `o-${o.workspaceId}`,
+          number: '1',
+          currency: 'USD',
+          totalMinor: 100,
+          customer: { email: 'same@example.com' },
+          placedAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+    });
+  }
+});
+afterAll(() => t?.close());
+
+describe('row-level security', () => {
+  it('shows a workspace transaction only its own rows, whatever the query', async () => {
+    for (const table of [
+      'workspaces',
+      'memberships',
+      'audit_log',
+      'events',
+      'orders',
+      'customers',
+      'customer_identities',
+    ]) {
+      const seen = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
+        rows<{ ws: string }>(
+          tx,
+          sql.raw(`SELECT ${table === 'workspaces' ? 'id' : 'workspace_id'}::text AS ws FROM ${table}`),
+        ),
+      );
+      expect(seen.length, table).toBeGreaterThan(0);
+      expect([...new Set(seen.map((r) => r.ws))], table).toEqual([a.workspaceId]);
+    }
+    // outside a workspace transaction (the platform's own work) both are there
+    const all = await rows<{ n: string }>(
+      t.database.db,
+      sql`SELECT count(DISTINCT workspace_id)::text AS n FROM orders`,
+    );
+    expect(Number(all[0]!.n)).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses to write a row into another workspace, and to change another workspace's rows", async () => {
+    await expect(
+      inWorkspace(t.database.db, a.workspaceId, (tx) =>
+        tx.execute(
+          sql`INSERT INTO audit_log (workspace_id, id, action, record_type) VALUES (${b.workspaceId}, ${newId()}, 'forged', 'x')`,
+        ),
+      ),
+    ).rejects.toThrow();
+    const changed = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`UPDATE orders SET total_minor = 0 WHERE workspace_id = ${b.workspaceId} RETURNING id`,
+      ),
+    );
+    expect(changed).toEqual([]);
+    const bTotal = await rows<{ t: string }>(
+      t.database.db,
+      sql`SELECT total_minor::text AS t FROM orders WHERE workspace_id = ${b.workspaceId}`,
+    );
+    expect(bTotal[0]!.t).toBe('100');
+  });
+});
