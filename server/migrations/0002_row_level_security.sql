@@ -1,11 +1,14 @@
 -- Row-level security: a second lock behind the workspace_id in every query. Requests run their
 -- workspace work as the role patron_app with app.workspace_id set for the transaction (see
 -- inWorkspace in server/src/platform/db.ts); the policies then admit only that workspace's rows.
+-- The role is cluster-wide: several databases migrating at once may race to create it.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'patron_app') THEN
     CREATE ROLE patron_app NOLOGIN;
   END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
 END $$;--> statement-breakpoint
 GRANT USAGE ON SCHEMA public TO patron_app;--> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO patron_app;--> statement-breakpoint

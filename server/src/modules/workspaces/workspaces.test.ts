@@ -23,23 +23,52 @@ afterAll(() => t?.close());
 
 type Ws = { name: string; version: number; timeZone: string };
 
+type Audit = {
+  action: string;
+  recordType: string;
+  recordId: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  actorEmail: string;
+  ip: string | null;
+  userAgent: string | null;
+};
+const auditOf = async (c: Client, query: string) =>
+  json<{ data: Audit[] }>(await c.get(`/api/v1/audit-log?${query}`)).data;
+const code = (res: { body: string }) => json<{ code: string }>(res as never).code;
+
 describe('workspace settings', () => {
   it('updates with the version read (body or If-Match); a stale or missing version changes nothing', async () => {
-    const { client } = await ownerOf(t);
-    const ws = json<Ws>(await client.get('/api/v1/workspace'));
-    const ok = await client.patch('/api/v1/workspace', { name: 'Renamed', version: ws.version });
+    const { client, email } = await ownerOf(t);
+    const read = await client.get('/api/v1/workspace');
+    const ws = json<Ws>(read);
+    expect(read.headers.etag).toBe(`"${ws.version}"`);
+    const ua = { 'user-agent': 'workspaces-test/2.0' };
+    const ok = await client.patch('/api/v1/workspace', { name: 'Renamed', version: ws.version }, ua);
     expect(ok.statusCode).toBe(200);
     expect(ok.headers.etag).toBe(`"${ws.version + 1}"`);
     const stale = await client.patch('/api/v1/workspace', { name: 'Stale', version: ws.version });
     expect(stale.statusCode).toBe(409);
-    expect(json<{ code: string }>(stale).code).toBe('version_conflict');
-    expect((await client.patch('/api/v1/workspace', { name: 'No version' })).statusCode).toBe(428);
+    expect(code(stale)).toBe('version_conflict');
+    const staleHeader = await client.patch(
+      '/api/v1/workspace',
+      { name: 'Stale header' },
+      { 'if-match': `"${ws.version}"` },
+    );
+    expect(staleHeader.statusCode).toBe(409);
+    const missing = await client.patch('/api/v1/workspace', { name: 'No version' });
+    expect(missing.statusCode).toBe(428);
+    expect(code(missing)).toBe('precondition_required');
+    expect(json<Ws>(await client.get('/api/v1/workspace'))).toMatchObject({
+      name: 'Renamed',
+      version: ws.version + 1,
+    });
     expect(
       (
         await client.patch(
           '/api/v1/workspace',
           { timeZone: 'Europe/Berlin' },
-          { 'if-match': `"${ws.version + 1}"` },
+          { 'if-match': `"${ws.version + 1}"`, ...ua },
         )
       ).statusCode,
     ).toBe(200);
@@ -48,14 +77,32 @@ describe('workspace settings', () => {
       timeZone: 'Europe/Berlin',
       version: ws.version + 2,
     });
-    const audit = json<{ data: { action: string; before: Ws; after: Ws; actorEmail: string; ip: string }[] }>(
-      await client.get('/api/v1/audit-log?action=workspace.updated'),
-    );
-    expect(audit.data[0]).toMatchObject({
-      before: { timeZone: 'UTC' },
-      after: { timeZone: 'Europe/Berlin' },
+    const audit = await auditOf(client, 'action=workspace.updated');
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({
+      recordType: 'workspace',
+      before: { timeZone: 'UTC', name: 'Renamed' },
+      after: { timeZone: 'Europe/Berlin', name: 'Renamed' },
+      actorEmail: email,
       ip: expect.any(String),
+      userAgent: 'workspaces-test/2.0',
     });
+    expect(audit[1]).toMatchObject({ before: { name: 'Acme' }, after: { name: 'Renamed' } });
+  });
+
+  it('refuses an unknown time zone with the field named, changing nothing', async () => {
+    const { client } = await ownerOf(t);
+    const ws = json<Ws>(await client.get('/api/v1/workspace'));
+    const bad = await client.patch('/api/v1/workspace', {
+      timeZone: 'Mars/Olympus_Mons',
+      version: ws.version,
+    });
+    expect(bad.statusCode).toBe(400);
+    const body = json<{ code: string; errors: { path: string }[] }>(bad);
+    expect(body.code).toBe('validation_failed');
+    expect(body.errors.map((e) => e.path)).toContain('body.timeZone');
+    expect(json<Ws>(await client.get('/api/v1/workspace'))).toEqual(ws);
+    expect(await auditOf(client, 'action=workspace.updated')).toEqual([]);
   });
 });
 
@@ -63,10 +110,10 @@ describe('roles', () => {
   it('enforces the permission matrix in the API for every role', async () => {
     const owner = await ownerOf(t);
     const mismatches: string[] = [];
-    for (const role of roles.filter((r) => r !== 'owner')) {
-      const m = await memberOf(t, owner.client, role);
+    for (const role of roles) {
+      const m = role === 'owner' ? { client: owner.client } : await memberOf(t, owner.client, role);
       const target = await memberOf(t, owner.client, 'read-only');
-      const checks: [string, boolean, () => Promise<{ statusCode: number }>][] = [
+      const checks: [string, boolean, () => Promise<{ statusCode: number; body: string }>][] = [
         [
           'workspace.update',
           can(role, 'workspace.update'),
@@ -97,11 +144,27 @@ describe('roles', () => {
         ['integrations.manage', can(role, 'integrations.manage'), () => m.client.get('/api/v1/integrations')],
       ];
       for (const [perm, allowed, call] of checks) {
-        const status = (await call()).statusCode;
-        if (allowed ? status >= 400 : status !== 403) mismatches.push(`${role} ${perm}: ${status}`);
+        const res = await call();
+        const refused = res.statusCode === 403 && code(res) === 'forbidden';
+        if (allowed ? res.statusCode >= 400 : !refused) mismatches.push(`${role} ${perm}: ${res.statusCode}`);
       }
+      // what was refused changed nothing
+      const members = json<{ data: { userId: string; role: string }[] }>(
+        await owner.client.get('/api/v1/members'),
+      );
+      const t2 = members.data.find((x) => x.userId === target.userId);
+      if (!can(role, 'members.remove') && !t2) mismatches.push(`${role}: target removed anyway`);
+      if (!can(role, 'members.update_role') && t2?.role !== 'read-only')
+        mismatches.push(`${role}: target role changed anyway`);
+      const invited = await rows<{ n: string }>(
+        t.database.db,
+        sql`SELECT count(*)::text AS n FROM invitations WHERE email = ${`from-${role}@example.com`}`,
+      );
+      if (invited[0]!.n !== (can(role, 'members.invite') ? '1' : '0'))
+        mismatches.push(`${role}: ${invited[0]!.n} invitations`);
     }
     expect(mismatches).toEqual([]);
+    expect(json<Ws>(await owner.client.get('/api/v1/workspace')).name).toBe('by admin');
   });
 
   it('keeps owners safe: only an owner makes an owner, and the last owner stays', async () => {
@@ -116,14 +179,38 @@ describe('roles', () => {
       403,
     );
     expect((await admin.client.patch(`/api/v1/members/${me}`, { role: 'sales' })).statusCode).toBe(403);
+    expect((await admin.client.delete(`/api/v1/members/${me}`)).statusCode).toBe(403);
     const last = await owner.client.patch(`/api/v1/members/${me}`, { role: 'admin' });
     expect(last.statusCode).toBe(422);
-    expect(json<{ code: string }>(last).code).toBe('rule_violated');
-    expect((await owner.client.delete(`/api/v1/members/${me}`)).statusCode).toBe(422);
+    expect(code(last)).toBe('rule_violated');
+    const lastRemove = await owner.client.delete(`/api/v1/members/${me}`);
+    expect(lastRemove.statusCode).toBe(422);
+    expect(code(lastRemove)).toBe('rule_violated');
+    const roleOf = async (id: string) =>
+      json<{ data: { userId: string; role: string }[] }>(await owner.client.get('/api/v1/members')).data.find(
+        (x) => x.userId === id,
+      )?.role;
+    expect(await roleOf(me)).toBe('owner');
+    expect(await roleOf(admin.userId)).toBe('admin');
+
     expect((await owner.client.patch(`/api/v1/members/${admin.userId}`, { role: 'owner' })).statusCode).toBe(
       200,
     );
     expect((await owner.client.patch(`/api/v1/members/${me}`, { role: 'admin' })).statusCode).toBe(200);
+    expect(await roleOf(me)).toBe('admin');
+    const audit = await auditOf(admin.client, 'action=member.role_changed');
+    expect(audit.map((e) => [e.before?.role, e.after?.role])).toEqual([
+      ['owner', 'admin'],
+      ['admin', 'owner'],
+    ]);
+    expect(audit[0]).toMatchObject({ recordId: me, actorEmail: owner.email, ip: expect.any(String) });
+
+    // the new owner removes the former one; a removed member's session loses the workspace
+    expect((await admin.client.delete(`/api/v1/members/${me}`)).statusCode).toBe(200);
+    expect((await owner.client.get('/api/v1/workspace')).statusCode).toBe(403);
+    expect(json<{ workspace: unknown }>(await owner.client.get('/api/v1/me')).workspace).toBeNull();
+    const removed = await auditOf(admin.client, 'action=member.removed');
+    expect(removed[0]).toMatchObject({ recordId: me, before: { role: 'admin' }, actorEmail: admin.email });
   });
 });
 
@@ -133,6 +220,19 @@ describe('invitations', () => {
     const email = `new-${Date.now()}@example.com`;
     const created = await owner.client.post('/api/v1/invitations', { email, role: 'support' });
     expect(created.statusCode).toBe(201);
+    expect(json(created)).toMatchObject({
+      email,
+      role: 'support',
+      status: 'pending',
+      invitedBy: owner.email,
+    });
+    const mail = json<{ data: { toEmail: string; kind: string; text: string }[] }>(
+      await owner.client.get('/api/v1/mail-outbox'),
+    ).data.find((m) => m.toEmail === email);
+    expect(mail).toMatchObject({
+      kind: 'invitation',
+      text: expect.stringMatching(/\/accept-invitation\?token=/),
+    });
     const token = await latestInvitationToken(t, email);
     const anon = new Client(t.app);
     expect(json(await anon.get(`/api/v1/invitations/lookup?token=${token}`))).toMatchObject({
@@ -145,17 +245,34 @@ describe('invitations', () => {
       (await anon.post('/api/v1/invitations/accept', { token, name: 'Sue Support', password: PASSWORD }))
         .statusCode,
     ).toBe(200);
-    expect(json<{ workspace: { role: Role } }>(await anon.get('/api/v1/me')).workspace.role).toBe('support');
-    expect(
-      (
-        await new Client(t.app).post('/api/v1/invitations/accept', {
-          token,
-          name: 'Again',
-          password: PASSWORD,
-        })
-      ).statusCode,
-    ).toBe(422);
-    expect((await owner.client.post('/api/v1/invitations', { email, role: 'sales' })).statusCode).toBe(409);
+    const me = json<{ user: { email: string; name: string }; workspace: { id: string; role: Role } }>(
+      await anon.get('/api/v1/me'),
+    );
+    expect(me).toMatchObject({
+      user: { email, name: 'Sue Support' },
+      workspace: { id: owner.workspaceId, role: 'support' },
+    });
+    const twice = await new Client(t.app).post('/api/v1/invitations/accept', {
+      token,
+      name: 'Again',
+      password: PASSWORD,
+    });
+    expect(twice.statusCode).toBe(422);
+    expect(code(twice)).toBe('invalid_token');
+    expect((await anon.get(`/api/v1/invitations/lookup?token=${token}`)).statusCode).toBe(422);
+    const members = json<{ data: { email: string }[] }>(await owner.client.get('/api/v1/members')).data;
+    expect(members.filter((m) => m.email === email)).toHaveLength(1);
+    const audit = await auditOf(owner.client, 'recordType=invitation');
+    expect(audit.map((e) => e.action)).toEqual(['invitation.accepted', 'invitation.created']);
+    expect(audit[1]).toMatchObject({ actorEmail: owner.email, after: { email, role: 'support' } });
+    expect(audit[0]).toMatchObject({ actorEmail: email });
+    expect((await auditOf(owner.client, 'action=member.added'))[0]).toMatchObject({
+      actorEmail: email,
+      after: { email, role: 'support' },
+    });
+    const dup = await owner.client.post('/api/v1/invitations', { email, role: 'sales' });
+    expect(dup.statusCode).toBe(409);
+    expect(code(dup)).toBe('conflict');
   });
 
   it('refuses revoked and expired invitations, and asks an existing account for its password', async () => {
@@ -174,15 +291,33 @@ describe('invitations', () => {
     await t.database.db.execute(
       sql`UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'late@example.com'`,
     );
+    const late = await new Client(t.app).post('/api/v1/invitations/accept', {
+      token: lateToken,
+      name: 'Late',
+      password: PASSWORD,
+    });
+    expect(late.statusCode).toBe(422);
+    expect(code(late)).toBe('invalid_token');
+    expect((await new Client(t.app).get(`/api/v1/invitations/lookup?token=${lateToken}`)).statusCode).toBe(
+      422,
+    );
+    const revokedAccept = await new Client(t.app).post('/api/v1/invitations/accept', {
+      token: revokedToken,
+      name: 'Revoked',
+      password: PASSWORD,
+    });
+    expect(revokedAccept.statusCode).toBe(422);
+    expect(code(revokedAccept)).toBe('invalid_token');
+    const nobody = await rows<{ n: string }>(
+      t.database.db,
+      sql`SELECT count(*)::text AS n FROM users WHERE email IN ('late@example.com', 'revoked@example.com')`,
+    );
+    expect(nobody[0]!.n).toBe('0');
     expect(
-      (
-        await new Client(t.app).post('/api/v1/invitations/accept', {
-          token: lateToken,
-          name: 'Late',
-          password: PASSWORD,
-        })
-      ).statusCode,
-    ).toBe(422);
+      json<{ data: { action: string }[] }>(
+        await owner.client.get('/api/v1/audit-log?action=invitation.revoked'),
+      ).data,
+    ).toHaveLength(1);
 
     // someone who already has an account elsewhere
     const elsewhere = await ownerOf(t, 'Other shop');
@@ -220,6 +355,20 @@ describe('invitations', () => {
     expect(res.statusCode).toBe(201);
     const me = json<{ workspace: { name: string; role: string } }>(await owner.client.get('/api/v1/me'));
     expect(me.workspace).toMatchObject({ name: 'Second store', role: 'owner' });
+    expect(json<{ workspaces: unknown[] }>(await owner.client.get('/api/v1/me')).workspaces).toHaveLength(2);
+    const created = json<Ws & { id: string }>(res);
+    expect(json<{ id: string }>(await owner.client.get('/api/v1/workspace')).id).toBe(created.id);
+    const audit = await auditOf(owner.client, 'action=workspace.created');
+    expect(audit[0]).toMatchObject({
+      recordId: created.id,
+      actorEmail: owner.email,
+      after: { name: 'Second store' },
+    });
+    // the first workspace is untouched and still reachable
+    expect(
+      (await owner.client.post('/api/v1/me/workspace', { workspaceId: owner.workspaceId })).statusCode,
+    ).toBe(200);
+    expect(json<{ name: string }>(await owner.client.get('/api/v1/workspace')).name).toBe('Acme');
   });
 });
 
