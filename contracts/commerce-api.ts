@@ -135,4 +135,41 @@ export const productSummary = z.object({
   updatedAt: iso,
 });
 export const productListQuery = pageQuery.extend({ q: z.string().trim().max(200).optional() });
+export const productDetail = productSummary.extend({
+  handle: z.string().nullable(),
+  deleted: z.boolean(),
+  sales: z.object({
+    orders: z.number(),
+    units: z.number(),
+    revenueMinor: z.number(),
+    customers: z.number(),
+    firstSoldAt: iso.nullable(),
+    lastSoldAt: iso.nullable(),
+    currency: z.string().nullable(),
+    mixedCurrencies: z.boolean(),
+  }),
+  monthly: z.array(z.object({ month: z.string(), units: z.number(), revenueMinor: z.number() })),
+  topCustomers: z.array(
+    z.object({
+      id: z.string(),
+      email: z.string().nullable(),
+      name: z.string().nullable(),
+      units: z.number(),
+      revenueMinor: z.number(),
+    }),
+  ),
+  boughtWith: z.array(
+    z.object({ id: z.string().nullable(), externalId: z.string(), title: z.string(), orders: z.number() }),
+  ),
+  recentOrders: z.array(
+    z.object({
+      id: z.string(),
+      number: z.string(),
+      placedAt: iso,
+      currency: z.string(),
+      quantity: z.number(),
+      revenueMinor: z.number(),
+    }),
+  ),
+});
 export const productPage = pageOf(productSummary);

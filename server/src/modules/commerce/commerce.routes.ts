@@ -8,6 +8,7 @@ import { assertCan } from '../../platform/permissions.ts';
 import type { Runtime } from '../../platform/runtime.ts';
 import * as svc from './commerce.service.ts';
 import * as ingest from './ingest.service.ts';
+import { getProduct } from './products.service.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -145,5 +146,18 @@ export function commerceRoutes(app: FastifyInstance, rt: Runtime): void {
       },
     },
     async (req) => withWorkspace(req, db, (ctx) => svc.listProducts(ctx, req.query)),
+  );
+  r.get(
+    '/api/v1/products/:id',
+    {
+      schema: {
+        tags: ['Commerce'],
+        summary:
+          'One product with variants, stock and sales: monthly, top buyers, bought with, latest orders',
+        params: idParams,
+        response: { 200: c.productDetail },
+      },
+    },
+    async (req) => withWorkspace(req, db, (ctx) => getProduct(ctx, req.params.id)),
   );
 }
