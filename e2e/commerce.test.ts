@@ -84,6 +84,31 @@ describe('store data', () => {
     expect(text).toContain('IPod Nano - 8gb');
     expect(text).toMatch(/409\.94/);
     await shoot(page, '11-order-desktop');
+
+    // The catalogue: the product arrives by its own webhook; its page shows what the order sold.
+    const product = fs.readFileSync(path.join(data, 'shopify-rest-fixtures/product.json'), 'utf8');
+    const productBody = JSON.stringify(JSON.parse(product).product);
+    const created = await fetch(`${server.url}/api/v1/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'products/create',
+        'x-shopify-shop-domain': 'gadget-barn.myshopify.com',
+        'x-shopify-hmac-sha256': createHmac('sha256', secret).update(productBody).digest('base64'),
+        'x-shopify-event-id': 'evt-product-1',
+      },
+      body: productBody,
+    });
+    expect(created.status).toBe(200);
+    await page.goto(`${server.url}/products`);
+    await page.getByText('IPod Nano - 8GB').first().click();
+    await expect.poll(() => page.getByRole('heading', { name: 'IPod Nano - 8GB' }).isVisible()).toBe(true);
+    await waitForText(page, /Latest orders/);
+    const productText = await page.locator('main').innerText();
+    expect(productText).toContain('#1001');
+    expect(productText).toMatch(/Units sold\s+3/);
+    expect(await page.getByText('#1001').count()).toBe(1);
+    await shoot(page, '16-product-desktop');
     await page.goto(`${server.url}/integrations`);
     await expect.poll(() => page.getByText('orders/create').first().isVisible()).toBe(true);
     await shoot(page, '12-integrations-desktop');

@@ -19,7 +19,7 @@ import { CustomersPage } from '../features/commerce/customers-page.tsx';
 import { ImportsPage } from '../features/commerce/imports-page.tsx';
 import { IntegrationsPage } from '../features/commerce/integrations-page.tsx';
 import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
-import { ProductsPage } from '../features/commerce/products-page.tsx';
+import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
 import { AuditPage } from '../features/settings/audit-page.tsx';
 import { MembersPage } from '../features/settings/members-page.tsx';
@@ -89,6 +89,7 @@ const routeTree = root.addChildren([
     page('/orders', OrdersPage),
     createRoute({ getParentRoute: () => app, path: '/orders/$id', component: OrderPage }),
     page('/products', ProductsPage),
+    createRoute({ getParentRoute: () => app, path: '/products/$id', component: ProductPage }),
     page('/imports', ImportsPage),
     page('/integrations', IntegrationsPage),
     page('/settings', SettingsIndex),

@@ -102,7 +102,15 @@ export async function getProduct(ctx: WorkspaceCtx, id: string) {
     currency: string;
     quantity: string | number;
     revenue: string | number;
-  }>(ctx.db, sql`SELECT * FROM (${sold}) s ORDER BY s.placed_at DESC, s.order_id LIMIT 10`);
+  }>(
+    ctx.db,
+    sql`SELECT s.order_id, s.number, s.placed_at, s.currency, sum(s.quantity) AS quantity,
+               sum(s.revenue) AS revenue
+          FROM (${sold}) s
+         GROUP BY s.order_id, s.number, s.placed_at, s.currency
+         ORDER BY s.placed_at DESC, s.order_id
+         LIMIT 10`,
+  );
 
   return {
     id: p.id,

@@ -78,7 +78,11 @@ describe('product page', () => {
       items: [
         order('M1', 'ann@example.com', 40, [line('P-MUG', 2, 1200, 400), line('P-POT', 1, 4000)]),
         order('M2', 'ann@example.com', 10, [line('P-MUG', 1, 1200)]),
-        order('M3', 'bob@example.com', 5, [line('P-MUG', 3, 1200), line('P-POT', 1, 4000)]),
+        order('M3', 'bob@example.com', 5, [
+          line('P-MUG', 2, 1200),
+          line('P-POT', 1, 4000),
+          line('P-MUG', 1, 1200),
+        ]),
         order('M4', 'cy@example.com', 2, [line('P-MUG', 9, 1200)], {
           status: 'cancelled',
           cancelledAt: daysAgo(1),
