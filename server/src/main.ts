@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { email, password } from '../../contracts/common.ts';
 import { buildApp } from './app.ts';
 import { CliUsageError, importCommand, integrationsCommand } from './cli-data.ts';
+import { passwordResetLinkFor } from './modules/accounts/accounts.service.ts';
 import { createWorkspaceWithOwner } from './modules/onboarding/onboarding.service.ts';
 import { loadConfig } from './platform/config.ts';
 import { DataDirBusyError, lockDataDir } from './platform/data-lock.ts';
@@ -21,6 +22,8 @@ Commands:
   migrate                    Apply database migrations and exit
   admin create-workspace --name <name> --owner-email <email> --owner-password <password> [--owner-name <name>]
                              Create a workspace and its owner; prints {"workspaceId","slug"}
+  admin password-reset-link --email <email>
+                             Print a single-use password-reset link (valid 1 hour) for an account
   import <orders|customers|products> <file.csv[.gz]> --workspace <slug> [--dry-run] [--json] [--currency <code>]
                              Import a CSV file (columns detected from its header)
   integrations shopify connect --workspace <slug> --shop-domain <domain> --secret <secret>
@@ -102,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function admin(argv: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'password-reset-link') return resetLink(rest, config);
   if (sub !== 'create-workspace') throw new UsageError(`Unknown admin command "${sub ?? ''}".\n\n${HELP}`);
   const { values } = parseArgs({
     args: rest,
@@ -133,7 +137,20 @@ async function admin(argv: string[], config: ReturnType<typeof loadConfig>): Pro
         .join('\n'),
     );
   }
-  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, 'admin create-workspace');
+  const result = await withDatabase(config, 'admin create-workspace', (database) =>
+    createWorkspaceWithOwner(database.db, parsed.data),
+  );
+  console.log(JSON.stringify(result));
+  return 0;
+}
+
+/** Opens the database for a one-off command (holding the embedded data folder while it runs). */
+async function withDatabase<T>(
+  config: ReturnType<typeof loadConfig>,
+  what: string,
+  fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir, what);
   try {
     const database = await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -142,14 +159,24 @@ async function admin(argv: string[], config: ReturnType<typeof loadConfig>): Pro
     });
     try {
       await runMigrations(database);
-      const result = await createWorkspaceWithOwner(database.db, parsed.data);
-      console.log(JSON.stringify(result));
+      return await fn(database);
     } finally {
       await database.close();
     }
   } finally {
     unlock();
   }
+}
+
+async function resetLink(argv: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { email: { type: 'string' } }, strict: true });
+  const parsed = email.safeParse(values.email);
+  if (!parsed.success) throw new UsageError('--email: an account email is required');
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const link = await withDatabase(config, 'admin password-reset-link', (database) =>
+    passwordResetLinkFor(database.db, parsed.data, base.replace(/\/$/, '')),
+  );
+  console.log(link);
   return 0;
 }
 

@@ -42,6 +42,22 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron command (embedded datab
     expect(fs.existsSync(path.join(dataDir, 'patron.lock'))).toBe(false); // released
   });
 
+  it('prints a working password-reset link for an account, and refuses an unknown one', async () => {
+    const env = { ...embedded, PATRON_DATA_DIR: dataDir, PUBLIC_URL: 'https://crm.example.com' };
+    const res = await run([patronBin, 'admin', 'password-reset-link', '--email', 'owner@example.com'], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toMatch(/^https:\/\/crm\.example\.com\/reset-password\?token=[\w-]{20,}$/);
+    const unknown = await run(
+      [patronBin, 'admin', 'password-reset-link', '--email', 'nobody@example.com'],
+      env,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no account with the email nobody@example.com/);
+    const missing = await run([patronBin, 'admin', 'password-reset-link'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--email/);
+  });
+
   it.each([
     ['a missing --name', ['--owner-email', 'a@example.com', '--owner-password', PASSWORD], /--name/],
     [

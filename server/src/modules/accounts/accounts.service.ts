@@ -187,6 +187,27 @@ export async function updateProfile(rt: Runtime, user: UserRow, name: string, me
 
 const RESET_TTL_MS = 60 * 60_000;
 
+/** A single-use link, valid for an hour, that lets the account's holder choose a new password. */
+async function newPasswordResetLink(tx: Db, userId: string, baseUrl: string): Promise<string> {
+  const token = newToken();
+  await tx.insert(passwordResets).values({
+    tokenHash: hashToken(token),
+    userId,
+    expiresAt: new Date(Date.now() + RESET_TTL_MS),
+  });
+  return `${baseUrl}/reset-password?token=${token}`;
+}
+
+/**
+ * For the operator of the server (`patron admin password-reset-link`): a reset link printed on the
+ * console, for when no mail server is set up. Nobody reads reset links in the Outbox but the holder.
+ */
+export async function passwordResetLinkFor(db: Db, email: string, baseUrl: string): Promise<string> {
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  if (!user) throw new AppError('not_found', `There is no account with the email ${email}`);
+  return db.transaction((t) => newPasswordResetLink(t as unknown as Db, user.id, baseUrl));
+}
+
 /** Always answers the same way, whether or not the account exists. */
 export async function requestPasswordReset(rt: Runtime, email: string, baseUrl: string): Promise<void> {
   const db = rt.database.db;
@@ -202,15 +223,9 @@ export async function requestPasswordReset(rt: Runtime, email: string, baseUrl: 
       ),
     );
   if ((recent?.n ?? 0) >= 5) return;
-  const token = newToken();
   await db.transaction(async (t) => {
     const tx = t as unknown as Db;
-    await tx.insert(passwordResets).values({
-      tokenHash: hashToken(token),
-      userId: user.id,
-      expiresAt: new Date(Date.now() + RESET_TTL_MS),
-    });
-    const link = `${baseUrl}/reset-password?token=${token}`;
+    const link = await newPasswordResetLink(tx, user.id, baseUrl);
     await queueMail(tx, rt, {
       workspaceId: null,
       to: user.email,

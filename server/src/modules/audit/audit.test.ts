@@ -161,4 +161,28 @@ describe('mail outbox', () => {
       [`ob-${tag}-0@example.com`, `ob-${tag}-1@example.com`, b.email].sort(),
     );
   });
+
+  it("never shows a teammate's password-reset link, only its addressee's own", async () => {
+    const a = await ownerOf(t, 'Outbox Links');
+    const admin = await memberOf(t, a.client, 'admin');
+    // the admin asks for a reset of the owner's account, hoping to read the link in the Outbox
+    expect((await admin.client.post('/api/v1/auth/password-reset', { email: a.email })).statusCode).toBe(202);
+    expect((await admin.client.post('/api/v1/auth/password-reset', { email: admin.email })).statusCode).toBe(
+      202,
+    );
+    type Full = Mail & { text: string };
+    const seenByAdmin = (await all<Full>(admin.client, '/api/v1/mail-outbox?limit=200')).items;
+    const ownersReset = seenByAdmin.find((m) => m.kind === 'password_reset' && m.toEmail === a.email)!;
+    expect(ownersReset.text).not.toContain('token=');
+    expect(ownersReset.text).toMatch(/only they can read it/);
+    const ownReset = seenByAdmin.find((m) => m.kind === 'password_reset' && m.toEmail === admin.email)!;
+    expect(ownReset.text).toContain('/reset-password?token=');
+    const seenByOwner = (await all<Full>(a.client, '/api/v1/mail-outbox?limit=200')).items;
+    expect(seenByOwner.find((m) => m.toEmail === a.email && m.kind === 'password_reset')!.text).toContain(
+      'token=',
+    );
+    expect(
+      seenByOwner.find((m) => m.toEmail === admin.email && m.kind === 'password_reset')!.text,
+    ).not.toContain('token=');
+  });
 });

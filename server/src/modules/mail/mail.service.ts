@@ -107,7 +107,11 @@ export async function listOutbox(ctx: WorkspaceCtx, q: { limit: number; cursor?:
       id: m.id,
       toEmail: m.toEmail,
       subject: m.subject,
-      text: m.text,
+      // A reset link lets whoever holds it into the account: only its addressee may read it here.
+      text:
+        m.kind === 'password_reset' && m.toEmail.toLowerCase() !== ctx.email?.toLowerCase()
+          ? `This message holds a password-reset link for ${m.toEmail}; only they can read it, signed in as themselves. The server's operator can print a new link with \`patron admin password-reset-link --email ${m.toEmail}\`.`
+          : m.text,
       kind: m.kind,
       status: m.status as 'held' | 'queued' | 'sent' | 'failed',
       attempts: m.attempts,
