@@ -29,6 +29,8 @@ Commands:
   integrations shopify connect --workspace <slug> --shop-domain <domain> --secret <secret>
   integrations woocommerce connect --workspace <slug> --store-url <url> --secret <secret>
                              Connect a store's webhooks to a workspace
+  seed --demo | --scale <f> | --customers <n> [--db <url>] [--seed <n>] [--workspace-new]
+                             Generate a realistic store into a new workspace (patron seed --help)
 
 Without DATABASE_URL Patron uses the embedded database in ./data (PATRON_DATA_DIR).
 `;
@@ -92,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(rest, config, log);
     case 'integrations':
       return integrationsCommand(rest, config);
+    case 'seed':
+      return (await import('../../bench/generator/cli.ts')).seedCommand(rest, config);
     case undefined:
     case 'help':
     case '--help':
