@@ -1,0 +1,173 @@
+// Customer reads on the seeded store, each measured three ways in the same run: through the app's
+// service function (in a workspace transaction, row-level security on), through the HTTP API (when
+// a signed-in session is available), and as the bare SQL the service runs, through the driver (the
+// ceiling). Read-only.
+import type { Role } from '../../contracts/roles.ts';
+import {
+  getCustomer,
+  listCustomers,
+  listOrders,
+} from '../../server/src/modules/commerce/commerce.service.ts';
+import type { WorkspaceCtx } from '../../server/src/platform/context.ts';
+import { type Db, inWorkspace } from '../../server/src/platform/db.ts';
+import {
+  type BenchContext,
+  type Latency,
+  latencyResult,
+  measureLatency,
+  type Result,
+  type Scenario,
+} from '../lib.ts';
+
+type Sample = { ids: string[]; names: string[] };
+
+async function query<T>(ctx: BenchContext, text: string, params: unknown[]): Promise<T[]> {
+  if (ctx.database.pglite) return (await ctx.database.pglite.query<T>(text, params)).rows;
+  return (await ctx.database.pool!.query(text, params)).rows as T[];
+}
+
+/** Customers to ask for: a spread of buyers, and last names to search for. */
+async function sample(ctx: BenchContext): Promise<Sample> {
+  const [c] = await query<{ n: number }>(
+    ctx,
+    'SELECT count(*)::int AS n FROM customers WHERE workspace_id = $1',
+    [ctx.workspaceId],
+  );
+  const n = c?.n ?? 0;
+  if (n === 0) throw new Error('the seeded workspace has no customers');
+  const pct = Math.min(100, (2000 / n) * 100);
+  const rows = await query<{ id: string; last_name: string | null }>(
+    ctx,
+    `SELECT id, last_name FROM customers TABLESAMPLE BERNOULLI (${pct}) REPEATABLE (7)
+      WHERE workspace_id = $1 AND orders_count > 0 LIMIT 400`,
+    [ctx.workspaceId],
+  );
+  return { ids: rows.map((r) => r.id), names: rows.map((r) => r.last_name).filter((x): x is string => !!x) };
+}
+
+function serviceCtx(ctx: BenchContext, tx: Db): WorkspaceCtx {
+  return {
+    db: tx,
+    workspaceId: ctx.workspaceId,
+    userId: null,
+    email: null,
+    role: 'owner' as Role,
+    meta: { ip: null, userAgent: 'bench', requestId: null },
+  };
+}
+
+const asService = <T>(ctx: BenchContext, fn: (w: WorkspaceCtx) => Promise<T>) =>
+  inWorkspace(ctx.database.db, ctx.workspaceId, (tx) => fn(serviceCtx(ctx, tx)));
+
+async function http(ctx: BenchContext, path: string): Promise<unknown> {
+  const res = await fetch(`${ctx.baseUrl}${path}`, { headers: { cookie: ctx.cookie! } });
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Measures one read three ways and returns its result lines. */
+async function threeWays(
+  ctx: BenchContext,
+  name: string,
+  calls: {
+    service: (i: number) => Promise<unknown>;
+    http: (i: number) => Promise<unknown>;
+    bare: (i: number) => Promise<unknown>;
+  },
+): Promise<Result[]> {
+  const opts = { seconds: ctx.budget };
+  const bare = await measureLatency(calls.bare, opts);
+  const service = await measureLatency(calls.service, opts);
+  const out: Result[] = [
+    latencyResult(`${name}.sql`, bare, null, undefined, 'the ceiling: the same SQL bare through the driver'),
+    latencyResult(`${name}.service`, service, bare, `${name}.sql`),
+  ];
+  if (ctx.cookie) {
+    const api: Latency = await measureLatency(calls.http, opts);
+    out.push(latencyResult(`${name}.api`, api, bare, `${name}.sql`));
+  } else {
+    ctx.log(`${name}.api: skipped (no signed-in session; pass --login <email>:<password>)`);
+  }
+  return out;
+}
+
+const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'CA'];
+const MIN_ORDERS = [2, 5, 10];
+const LIST_SQL = `SELECT * FROM customers
+  WHERE workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL AND country = $2 AND orders_count >= $3
+  ORDER BY id DESC LIMIT 51`;
+const SEARCH_SQL = `SELECT * FROM customers c
+  WHERE c.workspace_id = $1 AND c.merged_into IS NULL AND c.deleted_at IS NULL
+    AND (c.email ILIKE $2 OR c.phone ILIKE $2 OR coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') ILIKE $2
+         OR c.company ILIKE $2
+         OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id AND i.value = $3))
+  ORDER BY c.id DESC LIMIT 26`;
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'customer.360',
+    description: "a customer's page data: the profile with its platform ids and the latest 10 orders",
+    writes: false,
+    async run(ctx) {
+      const s = await sample(ctx);
+      const id = (i: number) => s.ids[i % s.ids.length]!;
+      return threeWays(ctx, 'customer.360', {
+        bare: async (i) => {
+          await query(ctx, 'SELECT * FROM customers WHERE workspace_id = $1 AND id = $2', [
+            ctx.workspaceId,
+            id(i),
+          ]);
+          await query(
+            ctx,
+            'SELECT kind, value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2',
+            [ctx.workspaceId, id(i)],
+          );
+          await query(
+            ctx,
+            `SELECT o.*, c.email FROM orders o LEFT JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id
+              WHERE o.workspace_id = $1 AND o.customer_id = $2 ORDER BY o.placed_at DESC, o.id DESC LIMIT 11`,
+            [ctx.workspaceId, id(i)],
+          );
+        },
+        service: (i) =>
+          asService(ctx, async (w) => {
+            await getCustomer(w, id(i));
+            await listOrders(w, { limit: 10, customerId: id(i) });
+          }),
+        http: async (i) => {
+          await http(ctx, `/api/v1/customers/${id(i)}`);
+          await http(ctx, `/api/v1/orders?customerId=${id(i)}&limit=10`);
+        },
+      });
+    },
+  },
+  {
+    name: 'customer.search',
+    description: 'search by a last name (a substring of name, email, phone or company; or a platform id)',
+    writes: false,
+    async run(ctx) {
+      const s = await sample(ctx);
+      const q = (i: number) => s.names[i % s.names.length]!;
+      return threeWays(ctx, 'customer.search', {
+        bare: (i) => query(ctx, SEARCH_SQL, [ctx.workspaceId, `%${q(i)}%`, q(i)]),
+        service: (i) => asService(ctx, (w) => listCustomers(w, { limit: 25, q: q(i) })),
+        http: (i) => http(ctx, `/api/v1/customers?limit=25&q=${encodeURIComponent(q(i))}`),
+      });
+    },
+  },
+  {
+    name: 'customer.list',
+    description: 'the customer list with two filters (country, at least N orders), newest first, 50 a page',
+    writes: false,
+    async run(ctx) {
+      const country = (i: number) => COUNTRIES[i % COUNTRIES.length]!;
+      const min = (i: number) => MIN_ORDERS[i % MIN_ORDERS.length]!;
+      return threeWays(ctx, 'customer.list', {
+        bare: (i) => query(ctx, LIST_SQL, [ctx.workspaceId, country(i), min(i)]),
+        service: (i) =>
+          asService(ctx, (w) => listCustomers(w, { limit: 50, country: country(i), minOrders: min(i) })),
+        http: (i) => http(ctx, `/api/v1/customers?limit=50&country=${country(i)}&minOrders=${min(i)}`),
+      });
+    },
+  },
+];
