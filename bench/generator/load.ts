@@ -3,14 +3,16 @@
 // app derives — customer metrics with the app's own recomputation, the timeline and scores — so the
 // result is a store the app can open.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { recomputeCustomerMetrics } from '../../server/src/modules/commerce/metrics.ts';
 import { createWorkspaceWithOwner } from '../../server/src/modules/onboarding/onboarding.service.ts';
-import { type Database, inWorkspace, rows, runMigrations } from '../../server/src/platform/db.ts';
+import { type Database, type Db, inWorkspace, rows, runMigrations } from '../../server/src/platform/db.ts';
 import { emptyRows, type Rows, StoreGenerator, TABLES, type TableName, type Value } from './store.ts';
 
 export class SeedRefused extends Error {}
@@ -252,10 +254,32 @@ export async function derive(
   progress(
     `derive: metrics of ${done.toLocaleString('en')} customers in ${fmt((performance.now() - t0) / 1000)}`,
   );
+  for (const step of WORKSPACE_REBUILDS) {
+    const file = fileURLToPath(new URL(step.module, import.meta.url));
+    if (!fs.existsSync(file)) {
+      progress(`derive: ${step.what} — not part of this version of Patron, skipped`);
+      continue;
+    }
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const fn = mod[step.fn] as ((tx: Db, workspaceId: string) => Promise<unknown>) | undefined;
+    if (typeof fn !== 'function') throw new Error(`${step.module} does not export ${step.fn}`);
+    const t = performance.now();
+    await inWorkspace(database.db, workspaceId, (tx) => fn(tx, workspaceId));
+    progress(`derive: ${step.what} in ${fmt((performance.now() - t) / 1000)}`);
+  }
   const t1 = performance.now();
   for (const t of Object.keys(TABLES)) await database.db.execute(sql.raw(`ANALYZE ${t}`));
   progress(`derive: statistics in ${fmt((performance.now() - t1) / 1000)}`);
 }
+
+/**
+ * Whole-workspace rebuilds of the Customer-360 data (timeline, then scores, which read metrics),
+ * run in this order after metrics; each is the app's own set-based function.
+ */
+const WORKSPACE_REBUILDS = [
+  { what: 'timeline', module: '../../server/src/modules/customers/timeline.ts', fn: 'rebuildTimeline' },
+  { what: 'scores', module: '../../server/src/modules/customers/scoring.ts', fn: 'rescoreCustomers' },
+];
 
 export function fmt(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
