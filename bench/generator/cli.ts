@@ -125,6 +125,7 @@ export async function seedCommand(argv: string[], config: Config): Promise<numbe
             (values.demo ? 'Demo store' : `Generated store (${customers.toLocaleString('en')} customers)`),
           ownerEmail: values['owner-email'],
           ownerPassword: values['owner-password'],
+          ownerName: values.demo ? 'Demo Owner' : undefined,
           addWorkspace: Boolean(values['workspace-new']),
         },
         say,

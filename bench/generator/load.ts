@@ -108,6 +108,7 @@ export type SeedOptions = {
   name: string;
   ownerEmail?: string;
   ownerPassword?: string;
+  ownerName?: string;
   addWorkspace: boolean;
   chunk?: number;
 };
@@ -134,7 +135,12 @@ export async function seedStore(
   await runMigrations(database);
   const ownerEmail = o.ownerEmail ?? (await freeEmail(database, 'demo@example.com'));
   const ownerPassword = o.ownerPassword ?? `demo-${randomBytes(6).toString('hex')}`;
-  const ws = await createWorkspaceWithOwner(database.db, { name: o.name, ownerEmail, ownerPassword });
+  const ws = await createWorkspaceWithOwner(database.db, {
+    name: o.name,
+    ownerEmail,
+    ownerPassword,
+    ownerName: o.ownerName,
+  });
   const started = performance.now();
   const gen = new StoreGenerator({
     seed: o.seed,

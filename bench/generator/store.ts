@@ -326,27 +326,143 @@ const COUNTRIES: Country[] = [
 ];
 const COUNTRY_CUM = cumulative(COUNTRIES.map((c) => c.weight));
 
-const CATEGORIES: { name: string; type: string; price: number }[] = [
-  { name: 'Women', type: 'Apparel', price: 4500 },
-  { name: 'Men', type: 'Apparel', price: 4200 },
-  { name: 'Kids', type: 'Apparel', price: 2500 },
-  { name: 'Shoes', type: 'Footwear', price: 8500 },
-  { name: 'Bags', type: 'Accessories', price: 6500 },
-  { name: 'Jewellery', type: 'Accessories', price: 5500 },
-  { name: 'Beauty', type: 'Beauty', price: 2200 },
-  { name: 'Skincare', type: 'Beauty', price: 3200 },
-  { name: 'Home', type: 'Home', price: 3800 },
-  { name: 'Kitchen', type: 'Home', price: 2900 },
-  { name: 'Garden', type: 'Home', price: 3500 },
-  { name: 'Outdoor', type: 'Sports', price: 7000 },
-  { name: 'Fitness', type: 'Sports', price: 4800 },
-  { name: 'Books', type: 'Media', price: 1800 },
-  { name: 'Stationery', type: 'Office', price: 1200 },
-  { name: 'Electronics', type: 'Electronics', price: 12_000 },
-  { name: 'Toys', type: 'Toys', price: 2600 },
-  { name: 'Pets', type: 'Pets', price: 2100 },
-  { name: 'Coffee & Tea', type: 'Food', price: 1600 },
-  { name: 'Gifts', type: 'Gifts', price: 3000 },
+const CATEGORIES: { name: string; type: string; price: number; nouns: string[] }[] = [
+  {
+    name: 'Women',
+    type: 'Apparel',
+    price: 4500,
+    nouns: ['Dress', 'Blouse', 'Skirt', 'Cardigan', 'Jeans', 'Trench Coat', 'Jumpsuit', 'Knit Sweater'],
+  },
+  {
+    name: 'Men',
+    type: 'Apparel',
+    price: 4200,
+    nouns: [
+      'Oxford Shirt',
+      'Chinos',
+      'Hoodie',
+      'Wool Coat',
+      'Polo Shirt',
+      'Denim Jacket',
+      'Crewneck Sweater',
+      'Joggers',
+    ],
+  },
+  {
+    name: 'Kids',
+    type: 'Apparel',
+    price: 2500,
+    nouns: ['Romper', 'Rain Jacket', 'Pyjama Set', 'Leggings', 'T-Shirt', 'Dungarees'],
+  },
+  {
+    name: 'Shoes',
+    type: 'Footwear',
+    price: 8500,
+    nouns: ['Sneakers', 'Chelsea Boots', 'Loafers', 'Sandals', 'Running Shoes', 'Hiking Boots'],
+  },
+  {
+    name: 'Bags',
+    type: 'Accessories',
+    price: 6500,
+    nouns: ['Tote Bag', 'Backpack', 'Crossbody Bag', 'Weekender', 'Laptop Sleeve', 'Belt Bag'],
+  },
+  {
+    name: 'Jewellery',
+    type: 'Accessories',
+    price: 5500,
+    nouns: ['Hoop Earrings', 'Pendant Necklace', 'Signet Ring', 'Bracelet', 'Anklet', 'Stud Earrings'],
+  },
+  {
+    name: 'Beauty',
+    type: 'Beauty',
+    price: 2200,
+    nouns: ['Lipstick', 'Mascara', 'Eyeshadow Palette', 'Nail Polish', 'Blush', 'Brow Pencil'],
+  },
+  {
+    name: 'Skincare',
+    type: 'Beauty',
+    price: 3200,
+    nouns: ['Face Serum', 'Night Cream', 'Cleanser', 'Sunscreen SPF 50', 'Toner', 'Eye Cream'],
+  },
+  {
+    name: 'Home',
+    type: 'Home',
+    price: 3800,
+    nouns: ['Throw Blanket', 'Cushion Cover', 'Table Lamp', 'Scented Candle', 'Vase', 'Wall Mirror'],
+  },
+  {
+    name: 'Kitchen',
+    type: 'Home',
+    price: 2900,
+    nouns: ['Chef Knife', 'Cast Iron Pan', 'Mug Set', 'Cutting Board', 'Teapot', 'Mixing Bowls'],
+  },
+  {
+    name: 'Garden',
+    type: 'Home',
+    price: 3500,
+    nouns: ['Planter', 'Watering Can', 'Pruning Shears', 'Seed Kit', 'Garden Gloves', 'Bird Feeder'],
+  },
+  {
+    name: 'Outdoor',
+    type: 'Sports',
+    price: 7000,
+    nouns: ['Tent', 'Sleeping Bag', 'Daypack', 'Camping Stove', 'Trekking Poles', 'Rain Shell'],
+  },
+  {
+    name: 'Fitness',
+    type: 'Sports',
+    price: 4800,
+    nouns: ['Yoga Mat', 'Dumbbell Set', 'Resistance Bands', 'Water Bottle', 'Foam Roller', 'Jump Rope'],
+  },
+  {
+    name: 'Books',
+    type: 'Media',
+    price: 1800,
+    nouns: ['Cookbook', 'Travel Guide', 'Novel', 'Journal', 'Colouring Book', 'Photo Book'],
+  },
+  {
+    name: 'Stationery',
+    type: 'Office',
+    price: 1200,
+    nouns: ['Notebook', 'Fountain Pen', 'Planner', 'Sticky Notes', 'Desk Organiser', 'Pencil Set'],
+  },
+  {
+    name: 'Electronics',
+    type: 'Electronics',
+    price: 12_000,
+    nouns: [
+      'Wireless Earbuds',
+      'Bluetooth Speaker',
+      'Phone Case',
+      'Charging Dock',
+      'Smart Watch',
+      'Power Bank',
+    ],
+  },
+  {
+    name: 'Toys',
+    type: 'Toys',
+    price: 2600,
+    nouns: ['Building Blocks', 'Puzzle', 'Plush Bear', 'Board Game', 'Wooden Train', 'Kite'],
+  },
+  {
+    name: 'Pets',
+    type: 'Pets',
+    price: 2100,
+    nouns: ['Dog Bed', 'Cat Tree', 'Leash', 'Chew Toy', 'Pet Bowl', 'Grooming Brush'],
+  },
+  {
+    name: 'Coffee & Tea',
+    type: 'Food',
+    price: 1600,
+    nouns: ['Espresso Beans', 'Green Tea', 'Pour-Over Kit', 'Chai Blend', 'Cold Brew Pack', 'Matcha'],
+  },
+  {
+    name: 'Gifts',
+    type: 'Gifts',
+    price: 3000,
+    nouns: ['Gift Box', 'Gift Card Holder', 'Candle Set', 'Hamper', 'Photo Frame', 'Keepsake Box'],
+  },
 ];
 const CATEGORY_CUM = cumulative(zipfWeights(CATEGORIES.length, 0.6));
 
@@ -460,16 +576,19 @@ export class StoreGenerator {
     this.products = [];
     this.productsByCategory = CATEGORIES.map(() => []);
     const rng = new Rng(opts.seed, 0x7fffffff);
-    const titles = new Set<string>();
+    const titles = new Map<string, number>();
     for (let p = 0; p < n; p++) {
       const category = rng.weighted(CATEGORY_CUM);
       fakerEN.seed(mix(opts.seed, p + 1));
-      let title = fakerEN.commerce.productName();
-      if (titles.has(title)) title = `${title} ${p}`;
-      titles.add(title);
+      let title = productTitle(category);
+      // a second product of the same name is its successor: "… II", "… III"
+      const seen = titles.get(title) ?? 0;
+      titles.set(title, seen + 1);
+      if (seen > 0) title = `${title} ${ROMAN[seen] ?? `No. ${seen + 1}`}`;
       const base = CATEGORIES[category]!.price * rng.logNormal(0, 0.45);
       const sizes = rng.weighted(cumulative([35, 25, 25, 15])) + 1;
-      const variantNames = sizes === 1 ? ['Default'] : ['S', 'M', 'L', 'XL'].slice(0, sizes);
+      const options = VARIANTS[CATEGORIES[category]!.type] ?? VARIANTS.other!;
+      const variantNames = sizes === 1 ? ['Default'] : options.slice(0, sizes);
       const externalId = String(7_000_000_000 + p);
       this.products.push({
         id: this.id(T_PRODUCT, p),
@@ -479,7 +598,7 @@ export class StoreGenerator {
         category,
         variants: variantNames.map((v, k) => ({
           externalId: String(40_000_000_000 + p * 10 + k),
-          sku: `${CATEGORIES[category]!.type.slice(0, 3).toUpperCase()}-${String(p).padStart(5, '0')}-${v}`,
+          sku: `${CATEGORIES[category]!.type.slice(0, 3).toUpperCase()}-${String(p).padStart(5, '0')}-${v.replace(/\s+/g, '').toUpperCase()}`,
           title: v,
           price: Math.max(199, Math.round((base * (1 + k * 0.05)) / 100) * 100 - 1),
         })),
@@ -952,6 +1071,39 @@ export class StoreGenerator {
         true,
       );
   }
+}
+
+const VARIANTS: Record<string, string[]> = {
+  Apparel: ['S', 'M', 'L', 'XL'],
+  Footwear: ['38', '40', '42', '44'],
+  Food: ['250 g', '500 g', '1 kg', '2 kg'],
+  Beauty: ['Travel size', 'Full size', 'Refill', 'Duo'],
+  other: ['Standard', 'Large', 'Set of 2', 'Set of 4'],
+};
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'];
+const STYLES = [
+  'Classic',
+  'Everyday',
+  'Essential',
+  'Organic',
+  'Vintage',
+  'Premium',
+  'Soft',
+  'Lightweight',
+  'Handmade',
+  'Signature',
+  'Modern',
+  'Cozy',
+];
+const COLOURED = new Set(['Apparel', 'Footwear', 'Accessories', 'Home']);
+/** A plausible title for a product of the category, e.g. "Everyday Navy Cardigan" (faker seeded per product). */
+function productTitle(category: number): string {
+  const c = CATEGORIES[category]!;
+  const style = fakerEN.helpers.arrayElement(STYLES);
+  const noun = fakerEN.helpers.arrayElement(c.nouns);
+  if (!COLOURED.has(c.type)) return `${style} ${noun}`;
+  const colour = fakerEN.color.human();
+  return `${style} ${colour[0]!.toUpperCase()}${colour.slice(1)} ${noun}`;
 }
 
 const VENDORS = [
