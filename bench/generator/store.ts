@@ -772,7 +772,7 @@ export class StoreGenerator {
     );
 
     // How many orders: 15 % never buy (leads); the rest a heavy-tailed count, B2B buyers more.
-    const perBuyer = (sizesFor(1).ordersPerCustomer * 0.88) / 0.85;
+    const perBuyer = sizesFor(1).ordersPerCustomer / 0.85; // 15 % never buy; guests ride on top
     const sigma = 1.15;
     let n = 0;
     if (!rng.chance(0.15)) {
@@ -787,9 +787,11 @@ export class StoreGenerator {
     const activeUntil = churned
       ? Math.min(this.end, firstAt + Math.floor(rng.exponential(240 * DAY)) + 7 * DAY)
       : this.end;
+    // a customer who has just started buying has not had time for many orders yet
+    const until = Math.min(this.end, Math.max(firstAt + DAY, activeUntil));
+    n = Math.min(n, 1 + Math.floor((until - firstAt) / (2 * DAY)));
     const times = [firstAt];
-    for (let k = 1; k < n; k++)
-      times.push(this.moment(rng, firstAt, Math.max(firstAt + DAY, activeUntil), offset));
+    for (let k = 1; k < n; k++) times.push(this.moment(rng, firstAt, until, offset));
     times.sort((a, b) => a - b);
     const basket = rng.logNormal(0, 0.55) * (b2b ? 4 : 1);
     for (let k = 0; k < n; k++) {
