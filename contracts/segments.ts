@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/**
+ * The segment rule model: nested AND/OR groups of conditions. The visual builder edits it, the text
+ * query language (server/src/modules/segments/query.ts) parses into it and prints from it, and the
+ * compiler turns it into one parameterised SQL query.
+ */
+
+/** A point in time: days relative to now (negative = in the past) or a calendar date (YYYY-MM-DD). */
+export const dateValueSchema = z.union([
+  z.object({ days: z.number().int().min(-36500).max(36500) }),
+  z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD') }),
+]);
+export type DateValue = z.infer<typeof dateValueSchema>;
+
+export const numberFields = ['amount_spent', 'number_of_orders', 'average_order_value'] as const;
+export const dateFields = ['first_order_date', 'last_order_date', 'customer_created_date'] as const;
+export const textFields = [
+  'country',
+  'city',
+  'email_domain',
+  'email',
+  'first_name',
+  'last_name',
+  'company',
+] as const;
+export type NumberField = (typeof numberFields)[number];
+export type DateField = (typeof dateFields)[number];
+export type TextField = (typeof textFields)[number];
+
+export const compareOps = ['=', '!=', '>', '>=', '<', '<='] as const;
+export type CompareOp = (typeof compareOps)[number];
+
+const between = <T extends z.ZodType>(v: T) => z.object({ op: z.literal('between'), from: v, to: v });
+const isNull = z.object({ op: z.literal('is_null') });
+const isNotNull = z.object({ op: z.literal('is_not_null') });
+
+export const numberConditionSchema = z.object({
+  kind: z.literal('number'),
+  field: z.enum(numberFields),
+  test: z.union([
+    z.object({ op: z.enum(compareOps), value: z.number().finite() }),
+    between(z.number().finite()),
+    isNull,
+    isNotNull,
+  ]),
+});
+
+export const dateConditionSchema = z.object({
+  kind: z.literal('date'),
+  field: z.enum(dateFields),
+  test: z.union([
+    z.object({ op: z.enum(compareOps), value: dateValueSchema }),
+    between(dateValueSchema),
+    isNull,
+    isNotNull,
+  ]),
+});
+
+export const textConditionSchema = z.object({
+  kind: z.literal('text'),
+  field: z.enum(textFields),
+  test: z.union([
+    z.object({ op: z.enum(['=', '!=', 'contains', 'not_contains']), value: z.string().min(1).max(200) }),
+    isNull,
+    isNotNull,
+  ]),
+});
+
+export const tagConditionSchema = z.object({
+  kind: z.literal('tag'),
+  op: z.enum(['contains', 'not_contains']),
+  value: z.string().min(1).max(100),
+});
+
+/** Filters and time window shared by the functions over orders, purchases and events. */
+export const windowSchema = z.object({
+  since: dateValueSchema.optional(),
+  until: dateValueSchema.optional(),
+});
+
+/** products_purchased counts the orders holding a product or category (one of them is required). */
+export const orderFunctions = [
+  'orders_placed',
+  'amount_spent',
+  'average_order_value',
+  'products_purchased',
+] as const;
+export const orderAggregateSchema = z.object({
+  kind: z.literal('orders'),
+  fn: z.enum(orderFunctions),
+  window: windowSchema,
+  category: z.string().min(1).max(200).optional(),
+  product: z.string().min(1).max(200).optional(),
+  discountCode: z.string().min(1).max(100).optional(),
+  op: z.enum(compareOps),
+  value: z.number().finite(),
+});
+
+export const eventTypes = ['product_viewed', 'added_to_cart', 'page_viewed', 'checkout_started'] as const;
+/** Browsing events (and abandoned checkouts) must carry a window: event history is unbounded. */
+export const eventConditionSchema = z.object({
+  kind: z.literal('events'),
+  fn: z.enum(['events', 'abandoned_checkouts']),
+  type: z.enum(eventTypes).optional(),
+  product: z.string().min(1).max(200).optional(),
+  window: windowSchema,
+  op: z.enum(compareOps),
+  value: z.number().int().min(0),
+});
+
+export const conditionSchema = z.discriminatedUnion('kind', [
+  numberConditionSchema,
+  dateConditionSchema,
+  textConditionSchema,
+  tagConditionSchema,
+  orderAggregateSchema,
+  eventConditionSchema,
+]);
+export type Condition = z.infer<typeof conditionSchema>;
+
+export type RuleGroup = { kind: 'group'; op: 'and' | 'or'; rules: (RuleGroup | Condition)[] };
+export const ruleGroupSchema: z.ZodType<RuleGroup> = z.lazy(() =>
+  z.object({
+    kind: z.literal('group'),
+    op: z.enum(['and', 'or']),
+    rules: z
+      .array(z.union([ruleGroupSchema, conditionSchema]))
+      .min(1)
+      .max(50),
+  }),
+);
+
+/** How many conditions and how deep a rule may be (beyond that a query is refused). */
+export const RULE_LIMITS = { conditions: 40, depth: 6, windowDays: 3650 } as const;
+
+export const previewRequestSchema = z
+  .object({
+    rules: ruleGroupSchema.optional(),
+    query: z.string().max(5000).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .refine((b) => (b.rules === undefined) !== (b.query === undefined), {
+    message: 'give either rules or query',
+    path: ['rules'],
+  });
+
+export const segmentCustomerSchema = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  name: z.string(),
+  country: z.string().nullable(),
+  ordersCount: z.number().int(),
+  totalSpentMinor: z.number().int(),
+  currency: z.string().nullable(),
+  lastOrderAt: z.string().nullable(),
+});
+export type SegmentCustomer = z.infer<typeof segmentCustomerSchema>;
+
+export const previewResponseSchema = z.object({
+  count: z.number().int(),
+  query: z.string(),
+  rules: ruleGroupSchema,
+  customers: z.array(segmentCustomerSchema),
+});
+export type PreviewResponse = z.infer<typeof previewResponseSchema>;

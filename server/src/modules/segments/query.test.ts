@@ -1,0 +1,202 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Condition,
+  dateFields,
+  eventTypes,
+  numberFields,
+  orderFunctions,
+  type RuleGroup,
+  ruleGroupSchema,
+  textFields,
+} from '../../../../contracts/segments.ts';
+import { parseQuery, printQuery, QueryError } from './query.ts';
+
+const errorOf = (q: string) => {
+  try {
+    parseQuery(q);
+  } catch (e) {
+    if (e instanceof QueryError) return { position: e.position, reason: e.reason };
+    throw e;
+  }
+  throw new Error(`parsed: ${q}`);
+};
+
+describe('segment query language', () => {
+  it('parses the Shopify-style example into nested rules', () => {
+    const r = parseQuery(
+      "amount_spent > 100 AND number_of_orders >= 2 AND last_order_date < -90d AND customer_tags CONTAINS 'VIP'",
+    );
+    expect(r).toEqual({
+      kind: 'group',
+      op: 'and',
+      rules: [
+        { kind: 'number', field: 'amount_spent', test: { op: '>', value: 100 } },
+        { kind: 'number', field: 'number_of_orders', test: { op: '>=', value: 2 } },
+        { kind: 'date', field: 'last_order_date', test: { op: '<', value: { days: -90 } } },
+        { kind: 'tag', op: 'contains', value: 'VIP' },
+      ],
+    });
+  });
+
+  it('reads OR, parentheses, BETWEEN, IS NULL, NOT CONTAINS, units and functions', () => {
+    const r = parseQuery(
+      "(country = 'DE' OR city IS NULL) and first_order_date BETWEEN '2024-01-01' AND -2w " +
+        "AND customer_tags NOT CONTAINS 'wholesale' AND amount_spent(since: -90d, category: 'Coffee') > 100 " +
+        "AND events(type: 'product_viewed', since: -1m) >= 3",
+    );
+    expect(r.rules[0]).toMatchObject({ kind: 'group', op: 'or' });
+    expect(r.rules[1]).toEqual({
+      kind: 'date',
+      field: 'first_order_date',
+      test: { op: 'between', from: { date: '2024-01-01' }, to: { days: -14 } },
+    });
+    expect(r.rules[2]).toEqual({ kind: 'tag', op: 'not_contains', value: 'wholesale' });
+    expect(r.rules[3]).toEqual({
+      kind: 'orders',
+      fn: 'amount_spent',
+      window: { since: { days: -90 } },
+      category: 'Coffee',
+      op: '>',
+      value: 100,
+    });
+    expect(r.rules[4]).toMatchObject({
+      kind: 'events',
+      type: 'product_viewed',
+      window: { since: { days: -30 } },
+    });
+    expect(ruleGroupSchema.safeParse(r).success).toBe(true);
+  });
+
+  it('refuses malformed text with the position and the reason', () => {
+    expect(errorOf('amount_spent >')).toEqual({
+      position: 14,
+      reason: expect.stringMatching(/expected a number/),
+    });
+    expect(errorOf('amont_spent > 5')).toMatchObject({
+      position: 0,
+      reason: expect.stringMatching(/unknown field 'amont_spent'.*amount_spent/),
+    });
+    expect(errorOf("country = 'DE")).toMatchObject({
+      position: 10,
+      reason: expect.stringMatching(/not closed/),
+    });
+    expect(errorOf('(amount_spent > 5')).toMatchObject({
+      position: 17,
+      reason: expect.stringMatching(/expected '\)'/),
+    });
+    expect(errorOf('amount_spent > 5 number_of_orders > 1')).toMatchObject({
+      position: 17,
+      reason: expect.stringMatching(/AND or OR/),
+    });
+    expect(errorOf("last_order_date < 'yesterday'")).toMatchObject({
+      position: 18,
+      reason: expect.stringMatching(/YYYY-MM-DD/),
+    });
+    expect(errorOf("country > 'DE'")).toMatchObject({
+      position: 8,
+      reason: expect.stringMatching(/country is text/),
+    });
+    expect(errorOf("events(type: 'product_viewed') > 1")).toMatchObject({
+      position: 0,
+      reason: expect.stringMatching(/needs since/),
+    });
+    expect(errorOf('orders_placed(colour: 1) > 1')).toMatchObject({
+      position: 14,
+      reason: expect.stringMatching(/no argument 'colour'/),
+    });
+    expect(errorOf('amount_spent # 1')).toMatchObject({ position: 13, reason: "unexpected character '#'" });
+    expect(errorOf('   ')).toMatchObject({ position: 0, reason: 'the query is empty' });
+    const many = Array.from({ length: 41 }, () => 'number_of_orders > 1').join(' AND ');
+    expect(errorOf(many).reason).toMatch(/at most 40 conditions/);
+  });
+
+  // Generated rules in canonical form (a group of one holds AND) print to text that parses back to
+  // the same rules, and text → rules → text is stable.
+  const text = fc.string({ minLength: 1, maxLength: 8 });
+  const dateV = fc.oneof(
+    fc.integer({ min: -3000, max: 3000 }).map((days) => ({ days })),
+    fc.date({ min: new Date('2000-01-01'), max: new Date('2040-12-31'), noInvalidDate: true }).map((d) => ({
+      date: d.toISOString().slice(0, 10),
+    })),
+  );
+  const cmpOp = fc.constantFrom('=', '!=', '>', '>=', '<', '<=' as const);
+  const money = fc.integer({ min: -100000, max: 100000 }).map((x) => x / 100);
+  const win = fc.record({ since: dateV, until: dateV }, { requiredKeys: [] });
+  const condition: fc.Arbitrary<Condition> = fc.oneof(
+    fc.record({
+      kind: fc.constant('number' as const),
+      field: fc.constantFrom(...numberFields),
+      test: fc.oneof(
+        fc.record({ op: cmpOp, value: money }),
+        fc.record({ op: fc.constant('between' as const), from: money, to: money }),
+        fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('date' as const),
+      field: fc.constantFrom(...dateFields),
+      test: fc.oneof(
+        fc.record({ op: cmpOp, value: dateV }),
+        fc.record({ op: fc.constant('between' as const), from: dateV, to: dateV }),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('text' as const),
+      field: fc.constantFrom(...textFields),
+      test: fc.record({ op: fc.constantFrom('=', '!=', 'contains', 'not_contains' as const), value: text }),
+    }),
+    fc.record({
+      kind: fc.constant('tag' as const),
+      op: fc.constantFrom('contains', 'not_contains' as const),
+      value: text,
+    }),
+    fc.record(
+      {
+        kind: fc.constant('orders' as const),
+        fn: fc.constantFrom(...orderFunctions.filter((f) => f !== 'products_purchased')),
+        window: win,
+        category: text,
+        discountCode: text,
+        op: cmpOp,
+        value: money,
+      },
+      { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
+    ),
+    fc.record(
+      {
+        kind: fc.constant('events' as const),
+        fn: fc.constant('events' as const),
+        type: fc.constantFrom(...eventTypes),
+        product: text,
+        window: fc.record({ since: dateV, until: dateV }, { requiredKeys: ['since'] }),
+        op: cmpOp,
+        value: fc.nat(50),
+      },
+      { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
+    ),
+  );
+  const rules: fc.Arbitrary<RuleGroup> = fc.letrec<{ g: RuleGroup }>((tie) => ({
+    g: fc
+      .record({
+        kind: fc.constant('group' as const),
+        op: fc.constantFrom('and', 'or' as const),
+        rules: fc.array(fc.oneof({ depthSize: 'small', maxDepth: 3 }, condition, tie('g')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+      })
+      .map((g) => (g.rules.length === 1 ? { ...g, op: 'and' as const } : g)),
+  })).g;
+
+  it('round-trips generated rules through the text form', () => {
+    fc.assert(
+      fc.property(rules, (r) => {
+        const text1 = printQuery(r);
+        expect(parseQuery(text1)).toEqual(r);
+        expect(printQuery(parseQuery(text1))).toBe(text1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
