@@ -24,10 +24,17 @@ export const jsonColumn = (name: string, values: unknown[]): BulkColumn => ({
   as: (x) => `${x}::jsonb`,
 });
 
-/** A text[] value per row, carried as JSON (unnest would flatten a 2-D array). */
+/** A PostgreSQL array literal of texts: every element quoted, quotes and backslashes escaped. */
+export const textArrayLiteral = (v: string[]): string =>
+  `{${v.map((e) => `"${e.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+
+/**
+ * A text[] value per row, carried as an array literal in a text array (unnest would flatten a 2-D
+ * array) and cast back per row — far cheaper than a subquery per row.
+ */
 export const textArrayColumn = (name: string, values: string[][]): BulkColumn => ({
   name,
   type: 'text',
-  values: values.map((v) => JSON.stringify(v)),
-  as: (x) => `ARRAY(SELECT jsonb_array_elements_text(${x}::jsonb))`,
+  values: values.map(textArrayLiteral),
+  as: (x) => `${x}::text[]`,
 });
