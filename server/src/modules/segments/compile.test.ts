@@ -1,0 +1,272 @@
+// The compiler's SQL and the in-memory evaluator agree on generated stores and generated rules
+// (embedded database by default, the PostgreSQL server when TEST_DATABASE_URL is set).
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
+import { dateFields, eventTypes, numberFields, textFields } from '../../../../contracts/segments.ts';
+import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { rows } from '../../platform/db.ts';
+import { createWorkspaceWithOwner } from '../onboarding/onboarding.service.ts';
+import { checkRules, matchingCustomers } from './compile.ts';
+import { evaluateRules, type MemStore } from './evaluate.ts';
+
+const NOW = new Date('2026-06-15T10:30:00Z');
+const DAY = 86_400_000;
+const COUNTRIES = ['DE', 'de', 'FR', 'US', null];
+const CITIES = ['Berlin', 'Paris', 'New York', null];
+const TAGS = ['VIP', 'vip', 'wholesale', 'new'];
+const CATEGORIES = ['Coffee', 'Tea', 'Mugs'];
+const PRODUCTS = [
+  { externalId: 'p1', title: 'House Blend', categories: ['Coffee'] },
+  { externalId: 'p2', title: 'Green Tea', categories: ['Tea'] },
+  { externalId: 'p3', title: 'Big Mug', categories: ['Mugs', 'Coffee'] },
+  { externalId: 'p4', title: 'Sampler', categories: [] },
+];
+const CODES = ['WELCOME10', 'BF'];
+const NAMES = ['Ada', 'ada', 'Bo', null];
+const DOMAINS = ['example.com', 'Shop.io', 'mail.de'];
+
+const day = (n: number) => new Date(NOW.getTime() + n * DAY + (n % 7) * 3_600_000);
+// few distinct days, so that rule dates often fall on the very day of a stored date (boundaries are tested)
+const DAYS = [-400, -200, -91, -90, -60, -30, -8, -7, -1, 0, 5];
+const when = fc.constantFrom(...DAYS).map(day);
+
+function storeArb(): fc.Arbitrary<MemStore> {
+  return fc.integer({ min: 10, max: 30 }).chain((n) => {
+    const ids = Array.from({ length: n }, () => randomUUID()).sort();
+    const cid = fc.constantFrom(...ids, null);
+    const customer = (id: string) =>
+      fc.record({
+        id: fc.constant(id),
+        email: fc.option(
+          fc
+            .tuple(fc.constantFrom(...NAMES.filter(Boolean)), fc.constantFrom(...DOMAINS))
+            .map(([a, d]) => `${a}.${id.slice(0, 6)}@${d}`),
+        ),
+        firstName: fc.constantFrom(...NAMES),
+        lastName: fc.constantFrom('Lovelace', 'Smith', null),
+        company: fc.constantFrom('Acme GmbH', null),
+        country: fc.constantFrom(...COUNTRIES),
+        city: fc.constantFrom(...CITIES),
+        tags: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 2 }),
+        ordersCount: fc.nat(6),
+        totalSpentMinor: fc.nat(40000),
+        aovMinor: fc.nat(10000),
+        firstOrderAt: fc.option(when),
+        lastOrderAt: fc.option(when),
+        createdAt: when,
+      });
+    return fc.record({
+      customers: fc.tuple(...ids.map(customer)),
+      orders: fc.array(
+        fc.record({
+          customerId: cid,
+          status: fc.constantFrom('open', 'paid', 'cancelled'),
+          totalMinor: fc.nat(30000),
+          discountCodes: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 2 }),
+          placedAt: when,
+          lines: fc.array(
+            fc.record({ productExternalId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'gone', null) }),
+            {
+              minLength: 1,
+              maxLength: 3,
+            },
+          ),
+        }),
+        { maxLength: 60 },
+      ),
+      products: fc.constant(PRODUCTS),
+      events: fc.array(
+        fc.record({
+          customerId: cid,
+          type: fc.constantFrom(...eventTypes),
+          productExternalId: fc.constantFrom('p1', 'p2', null),
+          occurredAt: when,
+        }),
+        { maxLength: 40 },
+      ),
+      checkouts: fc.array(fc.record({ customerId: cid, completedAt: fc.option(when), createdAt: when }), {
+        maxLength: 15,
+      }),
+    }) as fc.Arbitrary<MemStore>;
+  });
+}
+
+async function load(t: TestApp, s: MemStore): Promise<string> {
+  const { workspaceId: ws } = await createWorkspaceWithOwner(t.database.db, {
+    name: 'Segments',
+    ownerEmail: `o-${randomUUID()}@example.com`,
+    ownerPassword: 'correct horse battery',
+  });
+  const db = t.database.db;
+  for (const c of s.customers)
+    await db.execute(sql`INSERT INTO customers (workspace_id, id, email, first_name, last_name, company, country, city, tags,
+      orders_count, total_spent_minor, aov_minor, first_order_at, last_order_at, source_created_at)
+      VALUES (${ws}, ${c.id}, ${c.email}, ${c.firstName}, ${c.lastName}, ${c.company}, ${c.country}, ${c.city},
+        ${sql.param(c.tags)}::text[], ${c.ordersCount}, ${c.totalSpentMinor}, ${c.aovMinor},
+        ${c.firstOrderAt?.toISOString() ?? null}::timestamptz, ${c.lastOrderAt?.toISOString() ?? null}::timestamptz,
+        ${c.createdAt.toISOString()}::timestamptz)`);
+  for (const p of s.products)
+    await db.execute(sql`INSERT INTO products (workspace_id, id, source, external_id, title, categories)
+      VALUES (${ws}, ${randomUUID()}, 'shopify', ${p.externalId}, ${p.title}, ${sql.param(p.categories)}::text[])`);
+  let n = 0;
+  for (const o of s.orders) {
+    const id = randomUUID();
+    n++;
+    await db.execute(sql`INSERT INTO orders (workspace_id, id, source, external_id, number, customer_id, status, currency,
+      total_minor, discount_codes, placed_at, source_updated_at)
+      VALUES (${ws}, ${id}, 'shopify', ${`o${n}`}, ${`#${n}`}, ${o.customerId}, ${o.status}, 'EUR', ${o.totalMinor},
+        ${sql.param(o.discountCodes)}::text[], ${o.placedAt.toISOString()}::timestamptz, now())`);
+    for (const [i, l] of o.lines.entries())
+      await db.execute(sql`INSERT INTO order_lines (workspace_id, order_id, line_no, product_external_id, title, quantity)
+        VALUES (${ws}, ${id}, ${i + 1}, ${l.productExternalId}, 'line', 1)`);
+  }
+  for (const e of s.events)
+    await db.execute(sql`INSERT INTO browsing_events (workspace_id, id, visitor_id, customer_id, type, product_external_id, occurred_at)
+      VALUES (${ws}, ${randomUUID()}, 'v', ${e.customerId}, ${e.type}, ${e.productExternalId}, ${e.occurredAt.toISOString()}::timestamptz)`);
+  for (const [i, k] of s.checkouts.entries())
+    await db.execute(sql`INSERT INTO checkouts (workspace_id, id, source, external_id, customer_id, currency, completed_at,
+      source_created_at, source_updated_at)
+      VALUES (${ws}, ${randomUUID()}, 'shopify', ${`k${i}`}, ${k.customerId}, 'EUR', ${k.completedAt?.toISOString() ?? null}::timestamptz,
+        ${k.createdAt.toISOString()}::timestamptz, now())`);
+  return ws;
+}
+
+const dateV: fc.Arbitrary<DateValue> = fc.oneof(
+  fc.constantFrom(...DAYS).map((days) => ({ days })),
+  fc
+    .constantFrom(...DAYS)
+    .map((n) => ({ date: new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10) })),
+);
+const cmpOp = fc.constantFrom('=', '!=', '>', '>=', '<', '<=' as const);
+const small = fc.integer({ min: 0, max: 6 });
+const money = fc.integer({ min: 0, max: 400 }).map((x) => x);
+const win = fc.record({ since: dateV, until: dateV }, { requiredKeys: [] });
+const condition: fc.Arbitrary<Condition> = fc.oneof(
+  fc.record({
+    kind: fc.constant('number' as const),
+    field: fc.constantFrom(...numberFields),
+    test: fc.oneof(
+      fc.record({ op: cmpOp, value: fc.oneof(small, money) }),
+      fc.record({
+        op: fc.constant('between' as const),
+        from: fc.oneof(small, money),
+        to: fc.oneof(small, money),
+      }),
+      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('date' as const),
+    field: fc.constantFrom(...dateFields),
+    test: fc.oneof(
+      fc.record({ op: cmpOp, value: dateV }),
+      fc.record({ op: fc.constant('between' as const), from: dateV, to: dateV }),
+      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('text' as const),
+    field: fc.constantFrom(...textFields),
+    test: fc.oneof(
+      fc.record({
+        op: fc.constantFrom('=', '!=', 'contains', 'not_contains' as const),
+        value: fc.constantFrom('DE', 'de', 'Berlin', 'ada', 'shop.io', 'example.com', 'acme', 'Smith', 'e'),
+      }),
+      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('tag' as const),
+    op: fc.constantFrom('contains', 'not_contains' as const),
+    value: fc.constantFrom(...TAGS),
+  }),
+  fc.record(
+    {
+      kind: fc.constant('orders' as const),
+      fn: fc.constantFrom(
+        'orders_placed',
+        'amount_spent',
+        'average_order_value',
+        'products_purchased' as const,
+      ),
+      window: win,
+      category: fc.constantFrom(...CATEGORIES),
+      product: fc.constantFrom('house blend', 'Green Tea'),
+      discountCode: fc.constantFrom(...CODES),
+      op: cmpOp,
+      value: fc.oneof(small, money),
+    },
+    { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant('events' as const),
+      fn: fc.constantFrom('events', 'abandoned_checkouts' as const),
+      type: fc.constantFrom(...eventTypes),
+      product: fc.constantFrom('House Blend', 'green tea'),
+      window: fc.record({ since: dateV, until: dateV }, { requiredKeys: ['since'] }),
+      op: cmpOp,
+      value: small,
+    },
+    { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
+  ),
+);
+const rulesArb: fc.Arbitrary<RuleGroup> = fc.letrec<{ g: RuleGroup }>((tie) => ({
+  g: fc.record({
+    kind: fc.constant('group' as const),
+    op: fc.constantFrom('and', 'or' as const),
+    rules: fc.array(fc.oneof({ depthSize: 'small', maxDepth: 2 }, condition, condition, tie('g')), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  }),
+})).g;
+
+describe('segment compiler', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('finds the same customers as the in-memory evaluator on generated stores', async () => {
+    const stores = fc.sample(storeArb(), { numRuns: 3, seed: 42 });
+    for (const store of stores) {
+      const ws = await load(t, store);
+      let nonEmpty = 0;
+      await fc.assert(
+        fc.asyncProperty(rulesArb, async (r) => {
+          fc.pre(checkRules(r, NOW).length === 0);
+          const expected = evaluateRules(store, r, NOW);
+          const got = await rows<{ id: string }>(
+            t.database.db,
+            sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, r, NOW)} ORDER BY c.id`,
+          );
+          if (expected.length) nonEmpty++;
+          expect(got.map((x) => x.id)).toEqual(expected);
+        }),
+        { numRuns: 120, seed: 7 },
+      );
+      // the generated rules are not all trivially empty
+      expect(nonEmpty).toBeGreaterThan(20);
+    }
+  }, 120_000);
+
+  it('refuses unbounded or oversized rules', () => {
+    const ev: Condition = { kind: 'events', fn: 'events', window: {}, op: '>=', value: 1 };
+    expect(checkRules({ kind: 'group', op: 'and', rules: [ev] }, NOW)).toEqual([
+      { path: 'rules.rules.0.window.since', message: expect.stringMatching(/needs since/) },
+    ]);
+    const wide: Condition = { ...ev, window: { since: { days: -5000 } } } as Condition;
+    expect(checkRules({ kind: 'group', op: 'and', rules: [wide] }, NOW)[0]?.message).toMatch(
+      /at most 3650 days/,
+    );
+    const many = Array.from({ length: 41 }, (): Condition => ({ kind: 'tag', op: 'contains', value: 'x' }));
+    expect(checkRules({ kind: 'group', op: 'and', rules: many }, NOW)[0]?.message).toMatch(
+      /at most 40 conditions/,
+    );
+  });
+});
