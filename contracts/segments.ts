@@ -164,3 +164,73 @@ export const previewResponseSchema = z.object({
   customers: z.array(segmentCustomerSchema),
 });
 export type PreviewResponse = z.infer<typeof previewResponseSchema>;
+
+/** The named RFM groups, by recency (R) and frequency (F) score; monetary (M) weighs revenue. */
+export const rfmGroups = [
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cant_lose',
+  'hibernating',
+  'lost',
+] as const;
+export type RfmGroup = (typeof rfmGroups)[number];
+export const rfmGroupLabels: Record<RfmGroup, string> = {
+  champions: 'Champions',
+  loyal: 'Loyal',
+  potential_loyalists: 'Potential loyalists',
+  new: 'New',
+  promising: 'Promising',
+  need_attention: 'Need attention',
+  about_to_sleep: 'About to sleep',
+  at_risk: 'At risk',
+  cant_lose: "Can't lose",
+  hibernating: 'Hibernating',
+  lost: 'Lost',
+};
+
+export const rfmGridSchema = z.object({
+  scored: z.number().int().describe('customers with at least one order (the others have no RFM score)'),
+  revenueMinor: z.number().int(),
+  cells: z.array(
+    z.object({
+      r: z.number().int(),
+      f: z.number().int(),
+      group: z.enum(rfmGroups),
+      count: z.number().int(),
+      revenueMinor: z.number().int(),
+    }),
+  ),
+  groups: z.array(
+    z.object({
+      group: z.enum(rfmGroups),
+      count: z.number().int(),
+      revenueMinor: z.number().int(),
+      revenueShare: z.number(),
+    }),
+  ),
+});
+export type RfmGrid = z.infer<typeof rfmGridSchema>;
+
+export const rfmCustomersQuery = z
+  .object({
+    group: z.enum(rfmGroups).optional(),
+    r: z.coerce.number().int().min(1).max(5).optional(),
+    f: z.coerce.number().int().min(1).max(5).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((q) => q.group !== undefined || (q.r !== undefined && q.f !== undefined), {
+    message: 'give a group, or a cell as r and f',
+    path: ['group'],
+  });
+export const rfmCustomersSchema = z.object({
+  count: z.number().int(),
+  customers: z.array(
+    segmentCustomerSchema.extend({ r: z.number().int(), f: z.number().int(), m: z.number().int() }),
+  ),
+});

@@ -23,6 +23,7 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { integrationsRoutes } from './modules/integrations/integrations.routes.ts';
 import { mailRoutes } from './modules/mail/mail.routes.ts';
 import { onboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
+import { segmentsRoutes } from './modules/segments/segments.routes.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
 import { trackingRoutes } from './modules/tracking/tracking.routes.ts';
 import { workspacesRoutes } from './modules/workspaces/workspaces.routes.ts';
@@ -113,6 +114,7 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   auditRoutes(app, rt);
   mailRoutes(app, rt);
   commerceRoutes(app, rt);
+  segmentsRoutes(app, rt);
   integrationsRoutes(app, rt);
   importsRoutes(app, rt);
   trackingRoutes(app, rt);

@@ -382,9 +382,22 @@ export function parseQuery(src: string): RuleGroup {
     : { kind: 'group', op: 'and', rules: [root] };
 }
 
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 function unknownField(name: string): string {
   const lower = name.toLowerCase();
-  const close = FIELD_NAMES.find((f) => f.startsWith(lower.slice(0, 4)));
+  const close = FIELD_NAMES.map((f) => ({ f, d: distance(lower, f) }))
+    .filter((x) => x.d <= 3)
+    .sort((x, y) => x.d - y.d)[0]?.f;
   return `unknown field '${name}'${close ? ` — did you mean ${close}?` : ''} (known: ${FIELD_NAMES.join(', ')})`;
 }
 

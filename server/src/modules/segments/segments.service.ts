@@ -1,0 +1,187 @@
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  type PreviewResponse,
+  type RfmGrid,
+  type RfmGroup,
+  type RuleGroup,
+  rfmGroups,
+  ruleGroupSchema,
+  type SegmentCustomer,
+} from '../../../../contracts/segments.ts';
+import type { WorkspaceCtx } from '../../platform/context.ts';
+import { rows } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { assertCan } from '../../platform/permissions.ts';
+import { checkRules, matchingCustomers } from './compile.ts';
+import { parseQuery, printQuery, QueryError } from './query.ts';
+
+/** Rules from either form; malformed text is refused with the position and the reason. */
+export function resolveRules(input: { rules?: RuleGroup; query?: string }, now: Date): RuleGroup {
+  let rules: RuleGroup;
+  if (input.query !== undefined) {
+    try {
+      rules = parseQuery(input.query);
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e;
+      throw new AppError('validation_failed', `query: ${e.message}`, {
+        errors: [{ path: 'query', message: `at character ${e.position + 1}: ${e.reason}` }],
+      });
+    }
+  } else {
+    const parsed = ruleGroupSchema.safeParse(input.rules);
+    if (!parsed.success)
+      throw new AppError('validation_failed', 'rules are not valid', {
+        errors: parsed.error.issues.map((i) => ({
+          path: ['rules', ...i.path].join('.'),
+          message: i.message,
+        })),
+      });
+    rules = parsed.data;
+  }
+  const errors = checkRules(rules, now);
+  if (errors.length)
+    throw new AppError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
+  return rules;
+}
+
+type CustomerRow = {
+  id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  country: string | null;
+  orders_count: number;
+  total_spent_minor: number | string;
+  currency: string | null;
+  last_order_at: Date | string | null;
+};
+const customerColumns = sql`c.id, c.email::text AS email, c.first_name, c.last_name, c.country, c.orders_count,
+  c.total_spent_minor, c.currency, c.last_order_at`;
+
+const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+export const toSegmentCustomer = (r: CustomerRow): SegmentCustomer => ({
+  id: r.id,
+  email: r.email,
+  name: [r.first_name, r.last_name].filter(Boolean).join(' ') || r.email || 'Unnamed customer',
+  country: r.country,
+  ordersCount: Number(r.orders_count),
+  totalSpentMinor: Number(r.total_spent_minor),
+  currency: r.currency,
+  lastOrderAt: iso(r.last_order_at),
+});
+
+/** The live count and the first customers (by spend) of a rule set. */
+export async function preview(
+  ctx: WorkspaceCtx,
+  input: { rules?: RuleGroup; query?: string; limit: number },
+  now = new Date(),
+): Promise<PreviewResponse> {
+  assertCan(ctx, 'customers.read');
+  const rules = resolveRules(input, now);
+  const where = matchingCustomers(ctx.workspaceId, rules, now);
+  const [count] = await rows<{ n: number | string }>(
+    ctx.db,
+    sql`SELECT count(*) AS n FROM customers c WHERE ${where}`,
+  );
+  const page = await rows<CustomerRow>(
+    ctx.db,
+    sql`SELECT ${customerColumns} FROM customers c WHERE ${where}
+        ORDER BY c.total_spent_minor DESC, c.id LIMIT ${input.limit}`,
+  );
+  return {
+    count: Number(count?.n ?? 0),
+    query: printQuery(rules),
+    rules,
+    customers: page.map(toSegmentCustomer),
+  };
+}
+
+// ---- RFM ----
+
+/** Group names by R and F score (the common RFM map; "lost" is the bottom cell of "hibernating"). */
+export function rfmGroupOf(r: number, f: number): RfmGroup {
+  if (r === 1 && f === 1) return 'lost';
+  if (r <= 2) return f <= 2 ? 'hibernating' : f <= 4 ? 'at_risk' : 'cant_lose';
+  if (r === 3) return f <= 2 ? 'about_to_sleep' : f === 3 ? 'need_attention' : 'loyal';
+  if (f >= 4) return r === 5 ? 'champions' : 'loyal';
+  if (f === 1) return r === 4 ? 'promising' : 'new';
+  return 'potential_loyalists';
+}
+
+const groupCase = (() => {
+  const whens: SQL[] = [];
+  for (let r = 1; r <= 5; r++)
+    for (let f = 1; f <= 5; f++) whens.push(sql.raw(`WHEN ${r * 10 + f} THEN '${rfmGroupOf(r, f)}'`));
+  return sql`CASE s.r * 10 + s.f ${sql.join(whens, sql` `)} END`;
+})();
+
+/**
+ * Scores every customer with orders of the workspace in one set-based pass: quintiles (1–5) of
+ * recency (last order), frequency (orders) and monetary (spend), ties broken by id.
+ */
+function scored(workspaceId: string): SQL {
+  return sql`(SELECT b.*,
+      ntile(5) OVER (ORDER BY b.last_order_at, b.id) AS r,
+      ntile(5) OVER (ORDER BY b.orders_count, b.total_spent_minor, b.id) AS f,
+      ntile(5) OVER (ORDER BY b.total_spent_minor, b.id) AS m
+    FROM customers b
+    WHERE b.workspace_id = ${workspaceId} AND b.merged_into IS NULL AND b.deleted_at IS NULL
+      AND b.orders_count > 0 AND b.last_order_at IS NOT NULL)`;
+}
+
+export async function rfmGrid(ctx: WorkspaceCtx): Promise<RfmGrid> {
+  assertCan(ctx, 'customers.read');
+  const cells = await rows<{
+    r: number;
+    f: number;
+    grp: RfmGroup;
+    n: string | number;
+    revenue: string | number;
+  }>(
+    ctx.db,
+    sql`SELECT s.r, s.f, ${groupCase} AS grp, count(*) AS n, coalesce(sum(s.total_spent_minor), 0) AS revenue
+        FROM ${scored(ctx.workspaceId)} s GROUP BY s.r, s.f ORDER BY s.r DESC, s.f DESC`,
+  );
+  const out = cells.map((c) => ({
+    r: Number(c.r),
+    f: Number(c.f),
+    group: c.grp,
+    count: Number(c.n),
+    revenueMinor: Number(c.revenue),
+  }));
+  const revenueMinor = out.reduce((s, c) => s + c.revenueMinor, 0);
+  const groups = rfmGroups.map((group) => {
+    const mine = out.filter((c) => c.group === group);
+    const rev = mine.reduce((s, c) => s + c.revenueMinor, 0);
+    return {
+      group,
+      count: mine.reduce((s, c) => s + c.count, 0),
+      revenueMinor: rev,
+      revenueShare: revenueMinor ? rev / revenueMinor : 0,
+    };
+  });
+  return { scored: out.reduce((s, c) => s + c.count, 0), revenueMinor, cells: out, groups };
+}
+
+export async function rfmCustomers(
+  ctx: WorkspaceCtx,
+  q: { group?: RfmGroup; r?: number; f?: number; limit: number },
+) {
+  assertCan(ctx, 'customers.read');
+  const filter =
+    q.r !== undefined && q.f !== undefined
+      ? sql`s.r = ${q.r} AND s.f = ${q.f}`
+      : sql`${groupCase} = ${q.group ?? ''}`;
+  const base = sql`FROM ${scored(ctx.workspaceId)} s WHERE ${filter}`;
+  const [count] = await rows<{ n: number | string }>(ctx.db, sql`SELECT count(*) AS n ${base}`);
+  const page = await rows<CustomerRow & { r: number; f: number; m: number }>(
+    ctx.db,
+    sql`SELECT s.id, s.email::text AS email, s.first_name, s.last_name, s.country, s.orders_count, s.total_spent_minor,
+          s.currency, s.last_order_at, s.r, s.f, s.m
+        ${base} ORDER BY s.total_spent_minor DESC, s.id LIMIT ${q.limit}`,
+  );
+  return {
+    count: Number(count?.n ?? 0),
+    customers: page.map((p) => ({ ...toSegmentCustomer(p), r: Number(p.r), f: Number(p.f), m: Number(p.m) })),
+  };
+}
