@@ -145,6 +145,13 @@ export const previewRequestSchema = z
     path: ['rules'],
   });
 
+export const exportRequestSchema = z
+  .object({ rules: ruleGroupSchema.optional(), query: z.string().max(5000).optional() })
+  .refine((b) => (b.rules === undefined) !== (b.query === undefined), {
+    message: 'give either rules or query',
+    path: ['rules'],
+  });
+
 export const segmentCustomerSchema = z.object({
   id: z.string(),
   email: z.string().nullable(),

@@ -50,6 +50,27 @@ describe('segments API', () => {
     expect(json(again).count).toBe(3);
   });
 
+  it('exports the matching customers as CSV', async () => {
+    const res = await a.client.post('/api/v1/segments/export', {
+      query: "customer_tags CONTAINS 'VIP' AND country = 'FR'",
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    const lines = res.body.trim().split('\n');
+    expect(lines[0]).toBe(
+      'id,email,phone,first_name,last_name,country,city,orders,total_spent,currency,last_order_at,tags',
+    );
+    // VIP = every third, FR = even: c6, c12, c18, by spend
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual([
+      'c18@example.com',
+      'c12@example.com',
+      'c6@example.com',
+    ]);
+    expect(lines[1]).toContain(',18,1080.00,EUR,');
+    const bad = await a.client.post('/api/v1/segments/export', { query: "country = 'FR" });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('refuses malformed text and rules with the position and the reason', async () => {
     const bad = await a.client.post('/api/v1/segments/preview', { query: 'amount_spent > 100 AND' });
     expect(bad.statusCode).toBe(400);

@@ -22,6 +22,23 @@ export function segmentsRoutes(app: FastifyInstance, rt: Runtime): void {
     },
     async (req) => withWorkspace(req, db, (ctx) => svc.preview(ctx, req.body)),
   );
+  r.post(
+    '/api/v1/segments/export',
+    {
+      schema: {
+        tags: ['Segments'],
+        summary: 'Every customer matching rules or query text, as CSV',
+        body: c.exportRequestSchema,
+      },
+    },
+    async (req, reply) => {
+      const csv = await withWorkspace(req, db, (ctx) => svc.exportCsv(ctx, req.body));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="segment.csv"')
+        .send(csv);
+    },
+  );
   r.get(
     '/api/v1/segments/rfm',
     {

@@ -185,3 +185,47 @@ export async function rfmCustomers(
     customers: page.map((p) => ({ ...toSegmentCustomer(p), r: Number(p.r), f: Number(p.f), m: Number(p.m) })),
   };
 }
+
+/** A spreadsheet-safe CSV cell: quoted, and text that a spreadsheet would run as a formula is defused. */
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  let s = v instanceof Date ? v.toISOString() : String(v);
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\n\r']/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** Every customer matching the rules as CSV (one row per customer, spend in major units). */
+export async function exportCsv(
+  ctx: WorkspaceCtx,
+  input: { rules?: RuleGroup; query?: string },
+  now = new Date(),
+): Promise<string> {
+  assertCan(ctx, 'customers.read');
+  const rules = resolveRules(input, now);
+  const found = await rows<CustomerRow & { city: string | null; phone: string | null; tags: string[] }>(
+    ctx.db,
+    sql`SELECT ${customerColumns}, c.city, c.phone, c.tags FROM customers c
+        WHERE ${matchingCustomers(ctx.workspaceId, rules, now)} ORDER BY c.total_spent_minor DESC, c.id`,
+  );
+  const header =
+    'id,email,phone,first_name,last_name,country,city,orders,total_spent,currency,last_order_at,tags';
+  const lines = found.map((r) =>
+    [
+      r.id,
+      r.email,
+      r.phone,
+      r.first_name,
+      r.last_name,
+      r.country,
+      r.city,
+      r.orders_count,
+      (Number(r.total_spent_minor) / 100).toFixed(2),
+      r.currency,
+      iso(r.last_order_at),
+      (r.tags ?? []).join('|'),
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return `${[header, ...lines].join('\n')}\n`;
+}
