@@ -21,6 +21,8 @@ import { IntegrationsPage } from '../features/commerce/integrations-page.tsx';
 import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
 import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
+import { RfmPage } from '../features/segments/rfm-page.tsx';
+import { SegmentsPage } from '../features/segments/segments-page.tsx';
 import { AuditPage } from '../features/settings/audit-page.tsx';
 import { MembersPage } from '../features/settings/members-page.tsx';
 import { OutboxPage } from '../features/settings/outbox-page.tsx';
@@ -90,6 +92,8 @@ const routeTree = root.addChildren([
     createRoute({ getParentRoute: () => app, path: '/orders/$id', component: OrderPage }),
     page('/products', ProductsPage),
     createRoute({ getParentRoute: () => app, path: '/products/$id', component: ProductPage }),
+    page('/segments', SegmentsPage),
+    page('/segments/rfm', RfmPage),
     page('/imports', ImportsPage),
     page('/integrations', IntegrationsPage),
     page('/settings', SettingsIndex),

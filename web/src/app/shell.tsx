@@ -49,6 +49,12 @@ const nav: NavItem[] = [
     permission: 'orders.read',
   },
   {
+    to: '/segments',
+    label: 'Segments',
+    icon: icon('M4 4h16l-6 8v6l-4 2v-8L4 4z'),
+    permission: 'customers.read',
+  },
+  {
     to: '/imports',
     label: 'Import',
     icon: icon('M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3'),
