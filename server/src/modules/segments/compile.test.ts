@@ -65,6 +65,7 @@ function storeArb(): fc.Arbitrary<MemStore> {
           customerId: cid,
           status: fc.constantFrom('open', 'paid', 'cancelled'),
           totalMinor: fc.nat(30000),
+          refundedMinor: fc.constantFrom(0, 0, 1500),
           discountCodes: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 2 }),
           placedAt: when,
           lines: fc.array(
@@ -116,8 +117,8 @@ async function load(t: TestApp, s: MemStore): Promise<string> {
     const id = randomUUID();
     n++;
     await db.execute(sql`INSERT INTO orders (workspace_id, id, source, external_id, number, customer_id, status, currency,
-      total_minor, discount_codes, placed_at, source_updated_at)
-      VALUES (${ws}, ${id}, 'shopify', ${`o${n}`}, ${`#${n}`}, ${o.customerId}, ${o.status}, 'EUR', ${o.totalMinor},
+      total_minor, refunded_minor, discount_codes, placed_at, source_updated_at)
+      VALUES (${ws}, ${id}, 'shopify', ${`o${n}`}, ${`#${n}`}, ${o.customerId}, ${o.status}, 'EUR', ${o.totalMinor}, ${o.refundedMinor},
         ${sql.param(o.discountCodes)}::text[], ${o.placedAt.toISOString()}::timestamptz, now())`);
     for (const [i, l] of o.lines.entries())
       await db.execute(sql`INSERT INTO order_lines (workspace_id, order_id, line_no, product_external_id, title, quantity)

@@ -5,7 +5,8 @@
 //   day, `<= D` up to its end, BETWEEN includes both days; windows (since/until) include both days;
 // - money is in major units of the workspace currency (amount_spent > 100 means 100.00);
 // - text compares ignore case; a missing value (NULL) never matches a comparison (only IS NULL);
-// - orders: cancelled orders never count; average_order_value() of no orders matches nothing.
+// - orders: cancelled orders never count; amount_spent() is net of refunds on those orders (like the
+//   amount_spent field), average_order_value() is gross like the AOV field and of no orders matches nothing.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
 import { RULE_LIMITS } from '../../../../contracts/segments.ts';
@@ -178,7 +179,7 @@ function conditionSql(c: Condition, now: Date): SQL {
       }
       const agg =
         c.fn === 'amount_spent'
-          ? sql`coalesce(sum(o.total_minor), 0)`
+          ? sql`coalesce(sum(o.total_minor - o.refunded_minor), 0)`
           : c.fn === 'average_order_value'
             ? sql`avg(o.total_minor)`
             : sql`count(*)`;

@@ -25,6 +25,7 @@ export type MemOrder = {
   customerId: string | null;
   status: string;
   totalMinor: number;
+  refundedMinor: number;
   discountCodes: string[];
   placedAt: Date;
   lines: { productExternalId: string | null }[];
@@ -180,10 +181,11 @@ function matches(c: MemCustomer, cond: Condition, ix: Index, now: Date): boolean
               ),
             )),
       );
-      const sum = picked.reduce((s, o) => s + o.totalMinor, 0);
-      if (cond.fn === 'amount_spent') return compare(sum, cond.op, Math.round(cond.value * 100));
+      const gross = picked.reduce((s, o) => s + o.totalMinor, 0);
+      const net = gross - picked.reduce((s, o) => s + o.refundedMinor, 0);
+      if (cond.fn === 'amount_spent') return compare(net, cond.op, Math.round(cond.value * 100));
       if (cond.fn === 'average_order_value')
-        return picked.length > 0 && compare(sum / picked.length, cond.op, Math.round(cond.value * 100));
+        return picked.length > 0 && compare(gross / picked.length, cond.op, Math.round(cond.value * 100));
       return compare(picked.length, cond.op, cond.value);
     }
     case 'events': {
