@@ -1,0 +1,200 @@
+// Segments in a real browser: build "spent over 100 in the last 90 days AND tagged VIP" visually, see
+// the live count, switch to the query text, edit it, switch back, export the CSV and open an RFM cell.
+// The server runs on a fresh PostgreSQL database so the counts are checked against SQL written here.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type Server, shoot, startServer, waitForText } from './support.ts';
+
+const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dbName = `patron_e2e_${randomBytes(5).toString('hex')}`;
+let sqlClient: pg.Client;
+let server: Server;
+let browser: BrowserContext;
+let page: Page;
+const DAY = 86_400_000;
+
+/** Independent of the compiler: VIP customers whose orders of the last 90 days (from the start of that day) net over `over` cents. */
+async function expectedCount(overMinor: number): Promise<number> {
+  const r = await sqlClient.query(
+    `SELECT count(*)::int AS n FROM customers c
+      WHERE 'VIP' = ANY(c.tags) AND c.merged_into IS NULL AND c.deleted_at IS NULL
+        AND (SELECT coalesce(sum(o.total_minor - o.refunded_minor), 0) FROM orders o
+              WHERE o.workspace_id = c.workspace_id AND o.customer_id = c.id AND o.status <> 'cancelled'
+                AND o.placed_at >= (date_trunc('day', now() AT TIME ZONE 'UTC') - interval '90 days') AT TIME ZONE 'UTC') > $1`,
+    [overMinor],
+  );
+  return r.rows[0].n;
+}
+
+const countShown = async () => (await page.getByTestId('segment-count').innerText()).replace(/,/g, '');
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  server = await startServer({ DATABASE_URL: url.toString() });
+  sqlClient = new pg.Client({ connectionString: url.toString() });
+  await sqlClient.connect();
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  const res = await fetch(`${server.url}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      workspaceName: 'Bean There',
+      name: 'Sam Owner',
+      email: 'sam@beanthere.example',
+      password: 'coffee-beans-forever-1',
+    }),
+  });
+  expect(res.status).toBe(201);
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByLabel(/email/i).fill('sam@beanthere.example');
+  await page.getByLabel(/password/i).fill('coffee-beans-forever-1');
+  await page.getByRole('button', { name: /^sign in$/i }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+
+  // 30 customers: every third tagged VIP; customer i ordered i × 20.00 i × 5 days ago and 500.00 200 days ago.
+  const now = Date.now();
+  const at = (days: number) => new Date(now - days * DAY).toISOString();
+  const names = ['Ada', 'Ben', 'Cleo', 'Dev', 'Eli', 'Fay'];
+  const customers = Array.from({ length: 30 }, (_, k) => ({
+    externalId: `c${k + 1}`,
+    email: `${names[k % 6]!.toLowerCase()}${k + 1}@beanthere.example`,
+    firstName: names[k % 6],
+    lastName: `Customer ${k + 1}`,
+    tags: (k + 1) % 3 === 0 ? ['VIP'] : [],
+    updatedAt: at(300),
+  }));
+  const orders = customers.flatMap((c, k) => [
+    {
+      externalId: `o${k + 1}a`,
+      number: `#${1000 + k}`,
+      customer: { externalId: c.externalId },
+      currency: 'EUR',
+      totalMinor: (k + 1) * 2000,
+      lines: [{ title: 'House Blend 1 kg', quantity: 1, unitPriceMinor: (k + 1) * 2000 }],
+      placedAt: at((k + 1) * 5),
+      updatedAt: at((k + 1) * 5),
+    },
+    {
+      externalId: `o${k + 1}b`,
+      number: `#${2000 + k}`,
+      customer: { externalId: c.externalId },
+      currency: 'EUR',
+      totalMinor: 50000,
+      lines: [{ title: 'Espresso machine', quantity: 1, unitPriceMinor: 50000 }],
+      placedAt: at(200),
+      updatedAt: at(200),
+    },
+  ]);
+  const post = (path: string, body: unknown) =>
+    page.evaluate(
+      async ([p, b]) => {
+        const r = await fetch(`/api/v1${p}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+          body: JSON.stringify(b),
+        });
+        return r.status;
+      },
+      [path, body] as const,
+    );
+  expect(await post('/customers/batch', { items: customers })).toBe(200);
+  expect(await post('/orders/batch', { items: orders })).toBe(200);
+  // the worker derives the customers' metrics from the order events
+  const deadline = Date.now() + 30_000;
+  const derived = async () =>
+    (await sqlClient.query('SELECT count(*)::int AS n FROM customers WHERE orders_count = 2')).rows[0].n;
+  while ((await derived()) !== 30) {
+    if (Date.now() > deadline) throw new Error(`metrics not derived: ${await derived()} of 30`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sqlClient?.end();
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+});
+
+describe('segments', () => {
+  it('builds a segment visually with a live count', async () => {
+    await page.goto(`${server.url}/segments`);
+    await expect.poll(() => page.getByRole('heading', { name: /^segments$/i }).isVisible()).toBe(true);
+    // all-time spend over 100: every customer (500.00 each)
+    await expect.poll(countShown).toBe('30');
+    await page.getByLabel('Field').first().selectOption('fn:amount_spent');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Field').nth(1).selectOption('customer_tags');
+    await page.getByLabel('Tag').fill('VIP');
+    const expected = await expectedCount(10000);
+    expect(expected).toBe(5); // customers 6, 9, 12, 15, 18 (18 ordered 90 days ago: the window's first day)
+    await expect.poll(countShown).toBe(String(expected));
+    await waitForText(page, /Fay Customer 12/);
+    await shoot(page, '30-segment-builder-desktop');
+  });
+
+  it('switches to the text form, edits it there and back', async () => {
+    await page.getByRole('tab', { name: 'Query text' }).click();
+    const box = page.getByLabel('Query', { exact: true });
+    await expect
+      .poll(() => box.inputValue())
+      .toBe("amount_spent(since: -90d) > 100 AND customer_tags CONTAINS 'VIP'");
+    await box.fill("amount_spent(since: -90d) > 250 AND customer_tags CONTAINS 'VIP'");
+    const expected = await expectedCount(25000);
+    expect(expected).toBe(2); // 15 and 18 (12 × 20.00 = 240 is not over 250)
+    await expect.poll(countShown).toBe(String(expected));
+    await shoot(page, '31-segment-text-desktop');
+    // a mistake is shown with its position, and nothing else changes
+    await box.fill("amount_spent(since: -90d) > AND customer_tags CONTAINS 'VIP'");
+    await waitForText(page, /at character 29: expected a number/);
+    await box.fill("amount_spent(since: -90d) > 250 AND customer_tags CONTAINS 'VIP'");
+    await expect.poll(countShown).toBe(String(expected));
+    await page.getByRole('tab', { name: 'Visual' }).click();
+    await expect.poll(() => page.getByLabel('Value').first().inputValue()).toBe('250');
+    expect(await page.getByLabel('Tag').inputValue()).toBe('VIP');
+  });
+
+  it('exports the segment to CSV', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/^id,email,/);
+    expect(lines.length - 1).toBe(await expectedCount(25000));
+    expect(lines.slice(1).every((l) => l.endsWith(',VIP'))).toBe(true);
+  });
+
+  it('opens an RFM cell', async () => {
+    await page.goto(`${server.url}/segments/rfm`);
+    await expect.poll(() => page.getByRole('heading', { name: /rfm grid/i }).isVisible()).toBe(true);
+    const cells = page.getByRole('button', { name: /^R \d, F \d: / });
+    await expect.poll(() => cells.count()).toBeGreaterThan(0);
+    const label = (await cells.first().getAttribute('aria-label'))!;
+    const [, r, f, n] = /^R (\d), F (\d): .*, (\d+) customers$/.exec(label)!;
+    await cells.first().click();
+    await waitForText(page, new RegExp(`R ${r} · F ${f} — ${n} customers`));
+    expect(await page.getByRole('list', { name: 'Cell customers' }).getByRole('listitem').count()).toBe(
+      Number(n),
+    );
+    const scored = (await sqlClient.query('SELECT count(*)::int AS n FROM customers WHERE orders_count > 0'))
+      .rows[0].n;
+    expect(scored).toBe(30);
+    await shoot(page, '32-rfm-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, '33-rfm-phone');
+    await page.goto(`${server.url}/segments`);
+    await expect.poll(countShown).toBe('30');
+    await shoot(page, '34-segment-builder-phone');
+  });
+});
