@@ -68,9 +68,9 @@ export function RfmPage() {
         </EmptyState>
       ) : (
         <div className="grid gap-4 xl:grid-cols-[3fr_2fr]">
-          <Card>
+          <Card className="min-w-0">
             <div className="overflow-x-auto">
-              <table className="w-full min-w-[34rem] border-separate border-spacing-1 text-sm">
+              <table className="w-full min-w-[30rem] table-fixed border-separate border-spacing-1 text-sm">
                 <thead>
                   <tr>
                     <th className="w-20 text-left text-xs font-medium text-slate-600">
@@ -123,7 +123,7 @@ export function RfmPage() {
                 </tbody>
               </table>
             </div>
-            <ul className="mt-4 grid grid-cols-2 gap-2 text-sm sm:grid-cols-3">
+            <ul className="mt-4 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
               {g.groups
                 .filter((x) => x.count > 0)
                 .map((x) => (

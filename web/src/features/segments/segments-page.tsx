@@ -133,7 +133,7 @@ export function SegmentsPage() {
         </div>
       )}
       <div className="grid gap-4 lg:grid-cols-[3fr_2fr]">
-        <Card>
+        <Card className="min-w-0">
           {mode === 'visual' ? (
             <GroupEditor group={rules} onChange={setRules} depth={0} />
           ) : (
@@ -153,7 +153,7 @@ export function SegmentsPage() {
             </label>
           )}
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <div className="flex items-baseline justify-between gap-2">
             <p className="text-sm text-slate-600">Matching customers</p>
             {preview.isFetching && <span className="text-xs text-slate-500">updating…</span>}
@@ -361,6 +361,7 @@ function TextBox({
   return (
     <input
       aria-label={label}
+      placeholder={label.toLowerCase()}
       className={cx(control, 'w-36')}
       value={value}
       onChange={(e) => onChange(e.target.value)}
