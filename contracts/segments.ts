@@ -109,6 +109,42 @@ export const eventConditionSchema = z.object({
   value: z.number().int().min(0),
 });
 
+/** The named RFM groups, by recency (R) and frequency (F) score; monetary (M) weighs revenue. */
+export const rfmGroups = [
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cant_lose',
+  'hibernating',
+  'lost',
+] as const;
+export type RfmGroup = (typeof rfmGroups)[number];
+export const rfmGroupLabels: Record<RfmGroup, string> = {
+  champions: 'Champions',
+  loyal: 'Loyal',
+  potential_loyalists: 'Potential loyalists',
+  new: 'New',
+  promising: 'Promising',
+  need_attention: 'Need attention',
+  about_to_sleep: 'About to sleep',
+  at_risk: 'At risk',
+  cant_lose: "Can't lose",
+  hibernating: 'Hibernating',
+  lost: 'Lost',
+};
+
+/** Customers in a named RFM group (customers without orders have none and match neither = nor !=). */
+export const rfmConditionSchema = z.object({
+  kind: z.literal('rfm'),
+  op: z.enum(['=', '!=']),
+  value: z.enum(rfmGroups),
+});
+
 export const conditionSchema = z.discriminatedUnion('kind', [
   numberConditionSchema,
   dateConditionSchema,
@@ -116,6 +152,7 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   tagConditionSchema,
   orderAggregateSchema,
   eventConditionSchema,
+  rfmConditionSchema,
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 
@@ -171,35 +208,6 @@ export const previewResponseSchema = z.object({
   customers: z.array(segmentCustomerSchema),
 });
 export type PreviewResponse = z.infer<typeof previewResponseSchema>;
-
-/** The named RFM groups, by recency (R) and frequency (F) score; monetary (M) weighs revenue. */
-export const rfmGroups = [
-  'champions',
-  'loyal',
-  'potential_loyalists',
-  'new',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cant_lose',
-  'hibernating',
-  'lost',
-] as const;
-export type RfmGroup = (typeof rfmGroups)[number];
-export const rfmGroupLabels: Record<RfmGroup, string> = {
-  champions: 'Champions',
-  loyal: 'Loyal',
-  potential_loyalists: 'Potential loyalists',
-  new: 'New',
-  promising: 'Promising',
-  need_attention: 'Need attention',
-  about_to_sleep: 'About to sleep',
-  at_risk: 'At risk',
-  cant_lose: "Can't lose",
-  hibernating: 'Hibernating',
-  lost: 'Lost',
-};
 
 export const rfmGridSchema = z.object({
   scored: z.number().int().describe('customers with at least one order (the others have no RFM score)'),

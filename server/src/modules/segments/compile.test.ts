@@ -5,7 +5,13 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
-import { dateFields, eventTypes, numberFields, textFields } from '../../../../contracts/segments.ts';
+import {
+  dateFields,
+  eventTypes,
+  numberFields,
+  rfmGroups,
+  textFields,
+} from '../../../../contracts/segments.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { rows } from '../../platform/db.ts';
 import { createWorkspaceWithOwner } from '../onboarding/onboarding.service.ts';
@@ -178,6 +184,11 @@ const condition: fc.Arbitrary<Condition> = fc.oneof(
       }),
       fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
     ),
+  }),
+  fc.record({
+    kind: fc.constant('rfm' as const),
+    op: fc.constantFrom('=', '!=' as const),
+    value: fc.constantFrom(...rfmGroups),
   }),
   fc.record({
     kind: fc.constant('tag' as const),

@@ -5,11 +5,13 @@
 //   day, `<= D` up to its end, BETWEEN includes both days; windows (since/until) include both days;
 // - money is in major units of the workspace currency (amount_spent > 100 means 100.00);
 // - text compares ignore case; a missing value (NULL) never matches a comparison (only IS NULL);
+// - rfm_group: customers without orders have no group and match neither = nor !=;
 // - orders: cancelled orders never count; amount_spent() is net of refunds on those orders (like the
 //   amount_spent field), average_order_value() is gross like the AOV field and of no orders matches nothing.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
 import { RULE_LIMITS } from '../../../../contracts/segments.ts';
+import { rfmGroupSql, rfmScored } from './rfm.ts';
 
 const DAY = 86_400_000;
 
@@ -128,8 +130,12 @@ const textColumn = {
   company: sql`c.company`,
 } as const;
 
-function conditionSql(c: Condition, now: Date): SQL {
+function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
   switch (c.kind) {
+    case 'rfm':
+      // scored once for the whole workspace (an uncorrelated subquery), not once per customer
+      return sql`c.id IN (SELECT s.id FROM ${rfmScored(workspaceId)} s
+        WHERE ${rfmGroupSql} ${c.op === '=' ? sql`=` : sql`<>`} ${c.value})`;
     case 'number': {
       const col = numberColumn[c.field];
       const v = (x: number) => (c.field === 'number_of_orders' ? x : minor(x));
@@ -211,12 +217,14 @@ function conditionSql(c: Condition, now: Date): SQL {
 }
 
 /** The rules as one boolean SQL expression over `customers c`. */
-export function compileRules(g: RuleGroup, now: Date): SQL {
-  const parts = g.rules.map((r) => (r.kind === 'group' ? compileRules(r, now) : conditionSql(r, now)));
+export function compileRules(g: RuleGroup, now: Date, workspaceId: string): SQL {
+  const parts = g.rules.map((r) =>
+    r.kind === 'group' ? compileRules(r, now, workspaceId) : conditionSql(r, now, workspaceId),
+  );
   return sql`(${sql.join(parts, g.op === 'and' ? sql` AND ` : sql` OR `)})`;
 }
 
 /** Live customers of a workspace matching the rules. */
 export function matchingCustomers(workspaceId: string, g: RuleGroup, now: Date): SQL {
-  return sql`c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL AND ${compileRules(g, now)}`;
+  return sql`c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL AND ${compileRules(g, now, workspaceId)}`;
 }

@@ -1,7 +1,8 @@
 // An in-memory evaluator of the rule model, written independently of the SQL compiler; the property
 // test runs both on generated stores and requires the same customers. It also answers "does this one
 // customer match" where the data is already in memory.
-import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
+import type { Condition, DateValue, RfmGroup, RuleGroup } from '../../../../contracts/segments.ts';
+import { rfmGroupOf } from './rfm.ts';
 
 const DAY = 86_400_000;
 
@@ -111,6 +112,7 @@ function textValue(c: MemCustomer, field: Extract<Condition, { kind: 'text' }>['
 }
 
 type Index = {
+  rfm: Map<string, RfmGroup>;
   orders: Map<string, MemOrder[]>;
   events: Map<string, MemEvent[]>;
   checkouts: Map<string, MemCheckout[]>;
@@ -123,8 +125,39 @@ function group<T extends { customerId: string | null }>(xs: T[]): Map<string, T[
   return m;
 }
 
+/** Splits sorted items into five buckets like SQL ntile(5): the first (n mod 5) buckets hold one more. */
+function quintiles<T>(sorted: T[]): Map<T, number> {
+  const out = new Map<T, number>();
+  const base = Math.floor(sorted.length / 5);
+  const extra = sorted.length % 5;
+  let i = 0;
+  for (let b = 1; b <= 5; b++) {
+    const size = base + (b <= extra ? 1 : 0);
+    for (let k = 0; k < size; k++) out.set(sorted[i++]!, b);
+  }
+  return out;
+}
+
+function rfmGroups(customers: MemCustomer[]): Map<string, RfmGroup> {
+  const scored = customers.filter((c) => c.ordersCount > 0 && c.lastOrderAt !== null);
+  const byId = (a: MemCustomer, b: MemCustomer) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const r = quintiles(
+    [...scored].sort((a, b) => a.lastOrderAt!.getTime() - b.lastOrderAt!.getTime() || byId(a, b)),
+  );
+  const f = quintiles(
+    [...scored].sort(
+      (a, b) => a.ordersCount - b.ordersCount || a.totalSpentMinor - b.totalSpentMinor || byId(a, b),
+    ),
+  );
+  return new Map(scored.map((c) => [c.id, rfmGroupOf(r.get(c)!, f.get(c)!)]));
+}
+
 function matches(c: MemCustomer, cond: Condition, ix: Index, now: Date): boolean {
   switch (cond.kind) {
+    case 'rfm': {
+      const g = ix.rfm.get(c.id);
+      return g !== undefined && (cond.op === '=' ? g === cond.value : g !== cond.value);
+    }
     case 'number': {
       const raw =
         cond.field === 'amount_spent'
@@ -221,6 +254,7 @@ export function evaluateRules(store: MemStore, g: RuleGroup, now: Date): string[
   const products = new Map<string, MemProduct[]>();
   for (const p of store.products) products.set(p.externalId, [...(products.get(p.externalId) ?? []), p]);
   const ix: Index = {
+    rfm: rfmGroups(store.customers),
     orders: group(store.orders),
     events: group(store.events),
     checkouts: group(store.checkouts),

@@ -7,6 +7,7 @@ import {
   numberFields,
   orderFunctions,
   type RuleGroup,
+  rfmGroups,
   ruleGroupSchema,
   textFields,
 } from '../../../../contracts/segments.ts';
@@ -106,6 +107,15 @@ describe('segment query language', () => {
       reason: expect.stringMatching(/no argument 'colour'/),
     });
     expect(errorOf('amount_spent # 1')).toMatchObject({ position: 13, reason: "unexpected character '#'" });
+    expect(parseQuery("rfm_group = 'Can\\'t lose'").rules[0]).toEqual({
+      kind: 'rfm',
+      op: '=',
+      value: 'cant_lose',
+    });
+    expect(errorOf("rfm_group = 'vips'")).toMatchObject({
+      position: 12,
+      reason: expect.stringMatching(/unknown RFM group/),
+    });
     expect(errorOf('   ')).toMatchObject({ position: 0, reason: 'the query is empty' });
     const many = Array.from({ length: 41 }, () => 'number_of_orders > 1').join(' AND ');
     expect(errorOf(many).reason).toMatch(/at most 40 conditions/);
@@ -145,6 +155,11 @@ describe('segment query language', () => {
       kind: fc.constant('text' as const),
       field: fc.constantFrom(...textFields),
       test: fc.record({ op: fc.constantFrom('=', '!=', 'contains', 'not_contains' as const), value: text }),
+    }),
+    fc.record({
+      kind: fc.constant('rfm' as const),
+      op: fc.constantFrom('=', '!=' as const),
+      value: fc.constantFrom(...rfmGroups),
     }),
     fc.record({
       kind: fc.constant('tag' as const),

@@ -12,6 +12,7 @@ import {
   orderFunctions,
   RULE_LIMITS,
   type RuleGroup,
+  rfmGroups,
   textFields,
 } from '../../../../contracts/segments.ts';
 
@@ -105,6 +106,7 @@ const FIELD_NAMES = [
   ...dateFields,
   ...textFields,
   'customer_tags',
+  'rfm_group',
   ...orderFunctions.filter((f) => !numberFields.includes(f as never)),
   'events',
   'abandoned_checkouts',
@@ -269,6 +271,17 @@ export function parseQuery(src: string): RuleGroup {
         );
       return { kind: 'tag', op, value: parseString('after CONTAINS') };
     }
+    if (name === 'rfm_group') {
+      const op = parseOp(name);
+      if (op.v !== '=' && op.v !== '!=') throw new QueryError(op.pos, 'rfm_group takes = or !=');
+      const at = peek().pos;
+      const v = parseString(`after '${op.v}'`)
+        .toLowerCase()
+        .replace(/[\s']+/g, '_');
+      const group = rfmGroups.find((g) => g === v || g === v.replace(/^can_t/, 'cant'));
+      if (!group) throw new QueryError(at, `unknown RFM group (known: ${rfmGroups.join(', ')})`);
+      return { kind: 'rfm', op: op.v, value: group };
+    }
     throw new QueryError(f.pos, unknownField(f.v));
   };
 
@@ -427,6 +440,8 @@ export function printCondition(c: Condition): string {
       return `${c.field} ${printTest(c.test, str)}`;
     case 'tag':
       return `customer_tags ${opText(c.op)} ${str(c.value)}`;
+    case 'rfm':
+      return `rfm_group ${c.op} ${str(c.value)}`;
     case 'orders': {
       const args = [
         c.window.since && `since: ${date(c.window.since)}`,

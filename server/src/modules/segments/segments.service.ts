@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import {
   type PreviewResponse,
   type RfmGrid,
@@ -14,6 +14,7 @@ import { AppError } from '../../platform/errors.ts';
 import { assertCan } from '../../platform/permissions.ts';
 import { checkRules, matchingCustomers } from './compile.ts';
 import { parseQuery, printQuery, QueryError } from './query.ts';
+import { rfmGroupSql, rfmScored } from './rfm.ts';
 
 /** Rules from either form; malformed text is refused with the position and the reason. */
 export function resolveRules(input: { rules?: RuleGroup; query?: string }, now: Date): RuleGroup {
@@ -98,37 +99,6 @@ export async function preview(
 
 // ---- RFM ----
 
-/** Group names by R and F score (the common RFM map; "lost" is the bottom cell of "hibernating"). */
-export function rfmGroupOf(r: number, f: number): RfmGroup {
-  if (r === 1 && f === 1) return 'lost';
-  if (r <= 2) return f <= 2 ? 'hibernating' : f <= 4 ? 'at_risk' : 'cant_lose';
-  if (r === 3) return f <= 2 ? 'about_to_sleep' : f === 3 ? 'need_attention' : 'loyal';
-  if (f >= 4) return r === 5 ? 'champions' : 'loyal';
-  if (f === 1) return r === 4 ? 'promising' : 'new';
-  return 'potential_loyalists';
-}
-
-const groupCase = (() => {
-  const whens: SQL[] = [];
-  for (let r = 1; r <= 5; r++)
-    for (let f = 1; f <= 5; f++) whens.push(sql.raw(`WHEN ${r * 10 + f} THEN '${rfmGroupOf(r, f)}'`));
-  return sql`CASE s.r * 10 + s.f ${sql.join(whens, sql` `)} END`;
-})();
-
-/**
- * Scores every customer with orders of the workspace in one set-based pass: quintiles (1–5) of
- * recency (last order), frequency (orders) and monetary (spend), ties broken by id.
- */
-function scored(workspaceId: string): SQL {
-  return sql`(SELECT b.*,
-      ntile(5) OVER (ORDER BY b.last_order_at, b.id) AS r,
-      ntile(5) OVER (ORDER BY b.orders_count, b.total_spent_minor, b.id) AS f,
-      ntile(5) OVER (ORDER BY b.total_spent_minor, b.id) AS m
-    FROM customers b
-    WHERE b.workspace_id = ${workspaceId} AND b.merged_into IS NULL AND b.deleted_at IS NULL
-      AND b.orders_count > 0 AND b.last_order_at IS NOT NULL)`;
-}
-
 export async function rfmGrid(ctx: WorkspaceCtx): Promise<RfmGrid> {
   assertCan(ctx, 'customers.read');
   const cells = await rows<{
@@ -139,8 +109,8 @@ export async function rfmGrid(ctx: WorkspaceCtx): Promise<RfmGrid> {
     revenue: string | number;
   }>(
     ctx.db,
-    sql`SELECT s.r, s.f, ${groupCase} AS grp, count(*) AS n, coalesce(sum(s.total_spent_minor), 0) AS revenue
-        FROM ${scored(ctx.workspaceId)} s GROUP BY s.r, s.f ORDER BY s.r DESC, s.f DESC`,
+    sql`SELECT s.r, s.f, ${rfmGroupSql} AS grp, count(*) AS n, coalesce(sum(s.total_spent_minor), 0) AS revenue
+        FROM ${rfmScored(ctx.workspaceId)} s GROUP BY s.r, s.f ORDER BY s.r DESC, s.f DESC`,
   );
   const out = cells.map((c) => ({
     r: Number(c.r),
@@ -171,8 +141,8 @@ export async function rfmCustomers(
   const filter =
     q.r !== undefined && q.f !== undefined
       ? sql`s.r = ${q.r} AND s.f = ${q.f}`
-      : sql`${groupCase} = ${q.group ?? ''}`;
-  const base = sql`FROM ${scored(ctx.workspaceId)} s WHERE ${filter}`;
+      : sql`${rfmGroupSql} = ${q.group ?? ''}`;
+  const base = sql`FROM ${rfmScored(ctx.workspaceId)} s WHERE ${filter}`;
   const [count] = await rows<{ n: number | string }>(ctx.db, sql`SELECT count(*) AS n ${base}`);
   const page = await rows<CustomerRow & { r: number; f: number; m: number }>(
     ctx.db,

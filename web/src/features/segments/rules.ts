@@ -47,6 +47,7 @@ export const fieldChoices: { group: string; items: FieldChoice[] }[] = [
     group: 'Profile',
     items: [
       { key: 'customer_tags', label: 'Tags', make: () => ({ kind: 'tag', op: 'contains', value: '' }) },
+      { key: 'rfm_group', label: 'RFM group', make: () => ({ kind: 'rfm', op: '=', value: 'champions' }) },
       { key: 'country', label: 'Country', make: () => text('country') },
       { key: 'city', label: 'City', make: () => text('city') },
       { key: 'email_domain', label: 'Email domain', make: () => text('email_domain') },
@@ -97,6 +98,8 @@ export function keyOf(c: Condition): string {
   switch (c.kind) {
     case 'tag':
       return 'customer_tags';
+    case 'rfm':
+      return 'rfm_group';
     case 'orders':
     case 'events':
       return `fn:${c.fn}`;

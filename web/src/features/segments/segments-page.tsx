@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import type { Condition, PreviewResponse, RuleGroup } from '../../../../contracts/segments.ts';
-import { eventTypes } from '../../../../contracts/segments.ts';
+import { eventTypes, rfmGroupLabels, rfmGroups } from '../../../../contracts/segments.ts';
 import { ApiError, api, errorMessage } from '../../app/api.ts';
 import { useMe } from '../../app/session.ts';
 import {
@@ -580,6 +580,26 @@ function ConditionBody({
             onChange={(op) => onChange({ ...c, op: op as 'contains' })}
           />
           <TextBox label="Tag" value={c.value} onChange={(value) => onChange({ ...c, value })} />
+        </>
+      );
+    case 'rfm':
+      return (
+        <>
+          <Select
+            label="Operator"
+            value={c.op}
+            options={[
+              ['=', 'is'],
+              ['!=', 'is not'],
+            ]}
+            onChange={(op) => onChange({ ...c, op: op as '=' })}
+          />
+          <Select
+            label="RFM group"
+            value={c.value}
+            options={rfmGroups.map((g): [string, string] => [g, rfmGroupLabels[g]])}
+            onChange={(v) => onChange({ ...c, value: v as 'champions' })}
+          />
         </>
       );
     case 'orders': {
