@@ -164,7 +164,8 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
       return cmp(sql`lower(${col})`, t.op, sql`lower(${t.value})`);
     }
     case 'tag': {
-      const has = sql`EXISTS (SELECT 1 FROM unnest(c.tags) AS tag(name) WHERE lower(tag.name) = lower(${c.value}))`;
+      // the cardinality check spares the per-row unnest for the many customers without tags
+      const has = sql`(cardinality(c.tags) > 0 AND EXISTS (SELECT 1 FROM unnest(c.tags) AS tag(name) WHERE lower(tag.name) = lower(${c.value})))`;
       return c.op === 'contains' ? has : sql`NOT ${has}`;
     }
     case 'orders': {

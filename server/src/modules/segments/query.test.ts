@@ -204,13 +204,20 @@ describe('segment query language', () => {
       .map((g) => (g.rules.length === 1 ? { ...g, op: 'and' as const } : g)),
   })).g;
 
+  const conditions = (g: RuleGroup): number =>
+    g.rules.reduce((n, r) => n + (r.kind === 'group' ? conditions(r) : 1), 0);
+
   it('round-trips generated rules through the text form', () => {
     fc.assert(
-      fc.property(rules, (r) => {
-        const text1 = printQuery(r);
-        expect(parseQuery(text1)).toEqual(r);
-        expect(printQuery(parseQuery(text1))).toBe(text1);
-      }),
+      // within the limits a query may have (beyond them the parser refuses, tested above)
+      fc.property(
+        rules.filter((r) => conditions(r) <= 40),
+        (r) => {
+          const text1 = printQuery(r);
+          expect(parseQuery(text1)).toEqual(r);
+          expect(printQuery(parseQuery(text1))).toBe(text1);
+        },
+      ),
       { numRuns: 300 },
     );
   });
