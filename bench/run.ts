@@ -28,8 +28,9 @@ import { SF1 } from './generator/store.ts';
 import { type BenchContext, latencyResult, measureLatency, type Result, type Scenario } from './lib.ts';
 import { scenarios as customerScenarios } from './scenarios/customers.ts';
 import { scenarios as ingestionScenarios } from './scenarios/ingestion.ts';
+import { scenarios as segmentScenarios } from './scenarios/segments.ts';
 
-export const ALL_SCENARIOS: Scenario[] = [...ingestionScenarios, ...customerScenarios];
+export const ALL_SCENARIOS: Scenario[] = [...ingestionScenarios, ...customerScenarios, ...segmentScenarios];
 
 export class BenchUsageError extends Error {}
 

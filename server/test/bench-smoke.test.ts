@@ -147,6 +147,7 @@ describe('bench runner', () => {
       'customer.360.api',
       'customer.search.sql',
       'customer.list.service',
+      'segment.count.api',
     ])
       expect(names).toContain(n);
     for (const r of report.results) {
