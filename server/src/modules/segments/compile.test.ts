@@ -4,19 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
-import {
-  dateFields,
-  eventTypes,
-  numberFields,
-  rfmGroups,
-  textFields,
-} from '../../../../contracts/segments.ts';
+import type { Condition, DateValue } from '../../../../contracts/segments.ts';
+import { eventTypes } from '../../../../contracts/segments.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { rows } from '../../platform/db.ts';
 import { createWorkspaceWithOwner } from '../onboarding/onboarding.service.ts';
 import { checkRules, matchingCustomers } from './compile.ts';
 import { evaluateRules, type MemStore } from './evaluate.ts';
+import { rulesArb } from './rules.arbitrary.ts';
 
 const NOW = new Date('2026-06-15T10:30:00Z');
 const DAY = 86_400_000;
@@ -141,101 +136,27 @@ async function load(t: TestApp, s: MemStore): Promise<string> {
   return ws;
 }
 
-const dateV: fc.Arbitrary<DateValue> = fc.oneof(
-  fc.constantFrom(...DAYS).map((days) => ({ days })),
+const fromStore = fc.oneof(
+  fc.constantFrom(...DAYS).map((days): DateValue => ({ days })),
   fc
     .constantFrom(...DAYS)
-    .map((n) => ({ date: new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10) })),
+    .map((n): DateValue => ({ date: new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10) })),
 );
-const cmpOp = fc.constantFrom('=', '!=', '>', '>=', '<', '<=' as const);
-const small = fc.integer({ min: 0, max: 6 });
-const money = fc.integer({ min: 0, max: 400 }).map((x) => x);
-const win = fc.record({ since: dateV, until: dateV }, { requiredKeys: [] });
-const condition: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({
-    kind: fc.constant('number' as const),
-    field: fc.constantFrom(...numberFields),
-    test: fc.oneof(
-      fc.record({ op: cmpOp, value: fc.oneof(small, money) }),
-      fc.record({
-        op: fc.constant('between' as const),
-        from: fc.oneof(small, money),
-        to: fc.oneof(small, money),
-      }),
-      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
-    ),
-  }),
-  fc.record({
-    kind: fc.constant('date' as const),
-    field: fc.constantFrom(...dateFields),
-    test: fc.oneof(
-      fc.record({ op: cmpOp, value: dateV }),
-      fc.record({ op: fc.constant('between' as const), from: dateV, to: dateV }),
-      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
-    ),
-  }),
-  fc.record({
-    kind: fc.constant('text' as const),
-    field: fc.constantFrom(...textFields),
-    test: fc.oneof(
-      fc.record({
-        op: fc.constantFrom('=', '!=', 'contains', 'not_contains' as const),
-        value: fc.constantFrom('DE', 'de', 'Berlin', 'ada', 'shop.io', 'example.com', 'acme', 'Smith', 'e'),
-      }),
-      fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
-    ),
-  }),
-  fc.record({
-    kind: fc.constant('rfm' as const),
-    op: fc.constantFrom('=', '!=' as const),
-    value: fc.constantFrom(...rfmGroups),
-  }),
-  fc.record({
-    kind: fc.constant('tag' as const),
-    op: fc.constantFrom('contains', 'not_contains' as const),
-    value: fc.constantFrom(...TAGS),
-  }),
-  fc.record(
-    {
-      kind: fc.constant('orders' as const),
-      fn: fc.constantFrom(
-        'orders_placed',
-        'amount_spent',
-        'average_order_value',
-        'products_purchased' as const,
-      ),
-      window: win,
-      category: fc.constantFrom(...CATEGORIES),
-      product: fc.constantFrom('house blend', 'Green Tea'),
-      discountCode: fc.constantFrom(...CODES),
-      op: cmpOp,
-      value: fc.oneof(small, money),
-    },
-    { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
-  ),
-  fc.record(
-    {
-      kind: fc.constant('events' as const),
-      fn: fc.constantFrom('events', 'abandoned_checkouts' as const),
-      type: fc.constantFrom(...eventTypes),
-      product: fc.constantFrom('House Blend', 'green tea'),
-      window: fc.record({ since: dateV, until: dateV }, { requiredKeys: ['since'] }),
-      op: cmpOp,
-      value: small,
-    },
-    { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
-  ),
+const rulesOfStore = rulesArb(
+  {
+    date: fromStore,
+    number: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 400 })),
+    count: fc.integer({ min: 0, max: 6 }),
+    text: fc.constantFrom('DE', 'de', 'Berlin', 'ada', 'shop.io', 'example.com', 'acme', 'Smith', 'e'),
+    tag: fc.constantFrom(...TAGS),
+    category: fc.constantFrom(...CATEGORIES),
+    product: fc.constantFrom('house blend', 'Green Tea'),
+    discountCode: fc.constantFrom(...CODES),
+    orderFns: ['orders_placed', 'amount_spent', 'average_order_value', 'products_purchased'],
+    eventFns: ['events', 'abandoned_checkouts'],
+  },
+  { maxDepth: 2, maxWidth: 3, canonical: false },
 );
-const rulesArb: fc.Arbitrary<RuleGroup> = fc.letrec<{ g: RuleGroup }>((tie) => ({
-  g: fc.record({
-    kind: fc.constant('group' as const),
-    op: fc.constantFrom('and', 'or' as const),
-    rules: fc.array(fc.oneof({ depthSize: 'small', maxDepth: 2 }, condition, condition, tie('g')), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-  }),
-})).g;
 
 describe('segment compiler', () => {
   let t: TestApp;
@@ -250,7 +171,7 @@ describe('segment compiler', () => {
       const ws = await load(t, store);
       let nonEmpty = 0;
       await fc.assert(
-        fc.asyncProperty(rulesArb, async (r) => {
+        fc.asyncProperty(rulesOfStore, async (r) => {
           fc.pre(checkRules(r, NOW).length === 0);
           const expected = evaluateRules(store, r, NOW);
           const got = await rows<{ id: string }>(

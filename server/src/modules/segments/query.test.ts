@@ -1,17 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type Condition,
-  dateFields,
-  eventTypes,
-  numberFields,
-  orderFunctions,
-  type RuleGroup,
-  rfmGroups,
-  ruleGroupSchema,
-  textFields,
-} from '../../../../contracts/segments.ts';
+import { ruleGroupSchema } from '../../../../contracts/segments.ts';
 import { parseQuery, printQuery, QueryError } from './query.ts';
+import { conditionCount, rulesArb } from './rules.arbitrary.ts';
 
 const errorOf = (q: string) => {
   try {
@@ -124,94 +115,32 @@ describe('segment query language', () => {
   // Generated rules in canonical form (a group of one holds AND) print to text that parses back to
   // the same rules, and text → rules → text is stable.
   const text = fc.string({ minLength: 1, maxLength: 8 });
-  const dateV = fc.oneof(
-    fc.integer({ min: -3000, max: 3000 }).map((days) => ({ days })),
-    fc.date({ min: new Date('2000-01-01'), max: new Date('2040-12-31'), noInvalidDate: true }).map((d) => ({
-      date: d.toISOString().slice(0, 10),
-    })),
-  );
-  const cmpOp = fc.constantFrom('=', '!=', '>', '>=', '<', '<=' as const);
-  const money = fc.integer({ min: -100000, max: 100000 }).map((x) => x / 100);
-  const win = fc.record({ since: dateV, until: dateV }, { requiredKeys: [] });
-  const condition: fc.Arbitrary<Condition> = fc.oneof(
-    fc.record({
-      kind: fc.constant('number' as const),
-      field: fc.constantFrom(...numberFields),
-      test: fc.oneof(
-        fc.record({ op: cmpOp, value: money }),
-        fc.record({ op: fc.constant('between' as const), from: money, to: money }),
-        fc.record({ op: fc.constantFrom('is_null' as const, 'is_not_null' as const) }),
+  const rules = rulesArb(
+    {
+      date: fc.oneof(
+        fc.integer({ min: -3000, max: 3000 }).map((days) => ({ days })),
+        fc
+          .date({ min: new Date('2000-01-01'), max: new Date('2040-12-31'), noInvalidDate: true })
+          .map((d) => ({ date: d.toISOString().slice(0, 10) })),
       ),
-    }),
-    fc.record({
-      kind: fc.constant('date' as const),
-      field: fc.constantFrom(...dateFields),
-      test: fc.oneof(
-        fc.record({ op: cmpOp, value: dateV }),
-        fc.record({ op: fc.constant('between' as const), from: dateV, to: dateV }),
-      ),
-    }),
-    fc.record({
-      kind: fc.constant('text' as const),
-      field: fc.constantFrom(...textFields),
-      test: fc.record({ op: fc.constantFrom('=', '!=', 'contains', 'not_contains' as const), value: text }),
-    }),
-    fc.record({
-      kind: fc.constant('rfm' as const),
-      op: fc.constantFrom('=', '!=' as const),
-      value: fc.constantFrom(...rfmGroups),
-    }),
-    fc.record({
-      kind: fc.constant('tag' as const),
-      op: fc.constantFrom('contains', 'not_contains' as const),
-      value: text,
-    }),
-    fc.record(
-      {
-        kind: fc.constant('orders' as const),
-        fn: fc.constantFrom(...orderFunctions.filter((f) => f !== 'products_purchased')),
-        window: win,
-        category: text,
-        discountCode: text,
-        op: cmpOp,
-        value: money,
-      },
-      { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
-    ),
-    fc.record(
-      {
-        kind: fc.constant('events' as const),
-        fn: fc.constant('events' as const),
-        type: fc.constantFrom(...eventTypes),
-        product: text,
-        window: fc.record({ since: dateV, until: dateV }, { requiredKeys: ['since'] }),
-        op: cmpOp,
-        value: fc.nat(50),
-      },
-      { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
-    ),
+      number: fc.integer({ min: -100000, max: 100000 }).map((x) => x / 100),
+      count: fc.nat(50),
+      text,
+      tag: text,
+      category: text,
+      product: text,
+      discountCode: text,
+      orderFns: ['orders_placed', 'amount_spent', 'average_order_value'],
+      eventFns: ['events', 'abandoned_checkouts'],
+    },
+    { maxDepth: 3, maxWidth: 4, canonical: true },
   );
-  const rules: fc.Arbitrary<RuleGroup> = fc.letrec<{ g: RuleGroup }>((tie) => ({
-    g: fc
-      .record({
-        kind: fc.constant('group' as const),
-        op: fc.constantFrom('and', 'or' as const),
-        rules: fc.array(fc.oneof({ depthSize: 'small', maxDepth: 3 }, condition, tie('g')), {
-          minLength: 1,
-          maxLength: 4,
-        }),
-      })
-      .map((g) => (g.rules.length === 1 ? { ...g, op: 'and' as const } : g)),
-  })).g;
-
-  const conditions = (g: RuleGroup): number =>
-    g.rules.reduce((n, r) => n + (r.kind === 'group' ? conditions(r) : 1), 0);
 
   it('round-trips generated rules through the text form', () => {
     fc.assert(
       // within the limits a query may have (beyond them the parser refuses, tested above)
       fc.property(
-        rules.filter((r) => conditions(r) <= 40),
+        rules.filter((r) => conditionCount(r) <= 40),
         (r) => {
           const text1 = printQuery(r);
           expect(parseQuery(text1)).toEqual(r);

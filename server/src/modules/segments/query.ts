@@ -453,9 +453,10 @@ export function printCondition(c: Condition): string {
       return `${c.fn}(${args.join(', ')}) ${c.op} ${c.value}`;
     }
     case 'events': {
+      const own = c.fn === 'events'; // abandoned checkouts take a window only
       const args = [
-        c.type && `type: ${str(c.type)}`,
-        c.product && `product: ${str(c.product)}`,
+        own && c.type && `type: ${str(c.type)}`,
+        own && c.product && `product: ${str(c.product)}`,
         c.window.since && `since: ${date(c.window.since)}`,
         c.window.until && `until: ${date(c.window.until)}`,
       ].filter(Boolean);
