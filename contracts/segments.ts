@@ -249,3 +249,27 @@ export const rfmCustomersSchema = z.object({
     segmentCustomerSchema.extend({ r: z.number().int(), f: z.number().int(), m: z.number().int() }),
   ),
 });
+
+/**
+ * The pre-built segments every store starts from, as query text (the builder offers them; each is
+ * ordinary rules to edit). "Discount hunters" (a share of orders with a coupon) and "email engaged"
+ * need figures Patron does not keep yet and are not offered.
+ */
+export const prebuiltSegments = [
+  { key: 'new', name: 'New customers', query: 'first_order_date >= -30d' },
+  { key: 'vip', name: 'VIP', query: 'amount_spent > 1000' },
+  {
+    key: 'at_risk',
+    name: 'At risk',
+    query: 'number_of_orders >= 2 AND last_order_date < -90d AND last_order_date >= -180d',
+  },
+  { key: 'churned', name: 'Churned', query: 'last_order_date < -180d' },
+  { key: 'one_time', name: 'One-time buyers', query: 'number_of_orders = 1 AND last_order_date < -60d' },
+  { key: 'frequent', name: 'Frequent buyers', query: 'orders_placed(since: -365d) >= 5' },
+  { key: 'high_aov', name: 'High AOV', query: 'average_order_value > 200' },
+  {
+    key: 'abandoned_cart',
+    name: 'Abandoned cart',
+    query: 'abandoned_checkouts(since: -30d, until: -1d) >= 1',
+  },
+] as const;

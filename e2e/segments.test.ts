@@ -175,6 +175,18 @@ describe('segments', () => {
     expect(lines.slice(1).every((l) => l.endsWith(',VIP'))).toBe(true);
   });
 
+  it('starts from a pre-built segment', async () => {
+    await page.getByLabel('Start from a pre-built segment').selectOption('at_risk');
+    const r = await sqlClient.query(
+      `SELECT count(*)::int AS n FROM customers WHERE orders_count >= 2
+         AND last_order_at < (date_trunc('day', now() AT TIME ZONE 'UTC') - interval '90 days') AT TIME ZONE 'UTC'
+         AND last_order_at >= (date_trunc('day', now() AT TIME ZONE 'UTC') - interval '180 days') AT TIME ZONE 'UTC'`,
+    );
+    expect(r.rows[0].n).toBe(12); // customers 19–30 last ordered 95–150 days ago
+    await expect.poll(countShown).toBe('12');
+    expect(await page.getByLabel('Field').count()).toBe(3);
+  });
+
   it('opens an RFM cell', async () => {
     await page.goto(`${server.url}/segments/rfm`);
     await expect.poll(() => page.getByRole('heading', { name: /rfm grid/i }).isVisible()).toBe(true);

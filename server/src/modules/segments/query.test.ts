@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ruleGroupSchema } from '../../../../contracts/segments.ts';
+import { prebuiltSegments, ruleGroupSchema } from '../../../../contracts/segments.ts';
 import { parseQuery, printQuery, QueryError } from './query.ts';
 import { conditionCount, rulesArb } from './rules.arbitrary.ts';
 
@@ -58,6 +58,14 @@ describe('segment query language', () => {
       window: { since: { days: -30 } },
     });
     expect(ruleGroupSchema.safeParse(r).success).toBe(true);
+  });
+
+  it('reads every pre-built segment, printed back unchanged', () => {
+    for (const p of prebuiltSegments) {
+      const r = parseQuery(p.query);
+      expect(ruleGroupSchema.safeParse(r).success).toBe(true);
+      expect(printQuery(r)).toBe(p.query);
+    }
   });
 
   it('refuses malformed text with the position and the reason', () => {

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import type { Condition, PreviewResponse, RuleGroup } from '../../../../contracts/segments.ts';
-import { eventTypes, rfmGroupLabels, rfmGroups } from '../../../../contracts/segments.ts';
+import { eventTypes, prebuiltSegments, rfmGroupLabels, rfmGroups } from '../../../../contracts/segments.ts';
 import { ApiError, api, errorMessage } from '../../app/api.ts';
 import { useMe } from '../../app/session.ts';
 import {
@@ -70,6 +70,18 @@ export function SegmentsPage() {
       setSwitchError(e instanceof ApiError ? (e.errors[0]?.message ?? e.detail) : errorMessage(e));
     }
   };
+  const startFrom = async (key: string) => {
+    const p = prebuiltSegments.find((x) => x.key === key);
+    if (!p) return;
+    setSwitchError(undefined);
+    setText(p.query);
+    try {
+      const r = await api<PreviewResponse>('/segments/preview', { body: { query: p.query, limit: 1 } });
+      setRules(r.rules);
+    } catch (e) {
+      setSwitchError(errorMessage(e));
+    }
+  };
   const exportCsv = async () => {
     const res = await fetch('/api/v1/segments/export', {
       method: 'POST',
@@ -123,6 +135,19 @@ export function SegmentsPage() {
             Query text
           </button>
         </div>
+        <select
+          aria-label="Start from a pre-built segment"
+          className={control}
+          value=""
+          onChange={(e) => startFrom(e.target.value)}
+        >
+          <option value="">Start from…</option>
+          {prebuiltSegments.map((p) => (
+            <option key={p.key} value={p.key}>
+              {p.name}
+            </option>
+          ))}
+        </select>
         <Link to="/segments/rfm" className="ml-auto text-sm font-medium text-brand-700 underline">
           RFM grid
         </Link>
