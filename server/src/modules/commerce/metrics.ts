@@ -13,14 +13,16 @@ export async function recomputeCustomerMetrics(
   const ids = [...new Set(customerIds.filter(Boolean))];
   if (ids.length === 0) return;
   await tx.execute(sql`
-    WITH ids AS (SELECT unnest(${sql.param(ids)}::uuid[]) AS id),
-    o AS (
+    WITH ids AS MATERIALIZED (SELECT unnest(${sql.param(ids)}::uuid[]) AS id),
+    -- Materialised: aggregated once for the batch. Inlined, the planner may re-aggregate the
+    -- workspace's orders once per customer when other workspaces dwarf this one.
+    o AS MATERIALIZED (
       SELECT customer_id, count(*) AS n, sum(total_minor) AS gross, sum(refunded_minor) AS refunded_on_orders,
              min(placed_at) AS first_at, max(placed_at) AS last_at, mode() WITHIN GROUP (ORDER BY currency) AS cur
         FROM orders
        WHERE workspace_id = ${workspaceId} AND customer_id IN (SELECT id FROM ids) AND status <> 'cancelled'
        GROUP BY customer_id),
-    r AS (
+    r AS MATERIALIZED (
       SELECT customer_id, sum(amount_minor) AS refunded, coalesce(sum(amount_minor) FILTER (WHERE order_id IS NULL), 0) AS loose
         FROM refunds
        WHERE workspace_id = ${workspaceId} AND customer_id IN (SELECT id FROM ids)
