@@ -242,7 +242,9 @@ function GroupEditor({
     onChange({ ...group, rules: group.rules.map((x, j) => (j === i ? r : x)) });
   const remove = (i: number) => onChange({ ...group, rules: group.rules.filter((_, j) => j !== i) });
   return (
-    <fieldset className={cx('space-y-2', depth > 0 && 'rounded-lg border border-slate-200 bg-slate-50 p-3')}>
+    <fieldset
+      className={cx('min-w-0 space-y-2', depth > 0 && 'rounded-lg border border-slate-200 bg-slate-50 p-3')}
+    >
       <legend className="sr-only">Group of conditions</legend>
       <div className="flex items-center gap-2 text-sm">
         <span className="text-slate-700">Match</span>
@@ -387,7 +389,7 @@ function TextBox({
     <input
       aria-label={label}
       placeholder={label.toLowerCase()}
-      className={cx(control, 'w-36')}
+      className={cx(control, 'w-44')}
       value={value}
       onChange={(e) => onChange(e.target.value)}
     />
@@ -441,10 +443,10 @@ function ConditionRow({
 }) {
   const cmp = Object.entries(cmpLabels) as [string, string][];
   return (
-    <div className="flex flex-wrap items-center gap-2 rounded-lg bg-white p-2 ring-1 ring-slate-200">
+    <div className="relative flex flex-wrap items-center gap-2 rounded-lg bg-white p-2 pr-12 ring-1 ring-slate-200">
       <select
         aria-label="Field"
-        className={control}
+        className={cx(control, 'max-w-full')}
         value={keyOf(c)}
         onChange={(e) => onChange(allChoices.find((x) => x.key === e.target.value)!.make())}
       >
@@ -460,7 +462,12 @@ function ConditionRow({
       </select>
       <ConditionBody c={c} onChange={onChange} cmp={cmp} />
       {onRemove && (
-        <Button variant="ghost" aria-label="Remove condition" className="ml-auto" onClick={onRemove}>
+        <Button
+          variant="ghost"
+          aria-label="Remove condition"
+          className="absolute top-1.5 right-1.5"
+          onClick={onRemove}
+        >
           ✕
         </Button>
       )}
