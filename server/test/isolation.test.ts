@@ -300,6 +300,27 @@ const cases: Record<string, Case> = {
       payload: 'a,b\n1,2\n',
     }),
   },
+  'POST /api/v1/segments/preview': {
+    kind: 'read',
+    call: () => ({
+      method: 'POST',
+      url: '/api/v1/segments/preview',
+      body: { query: 'number_of_orders >= 0' },
+    }),
+  },
+  'POST /api/v1/segments/export': {
+    kind: 'read',
+    call: () => ({
+      method: 'POST',
+      url: '/api/v1/segments/export',
+      body: { query: 'number_of_orders >= 0' },
+    }),
+  },
+  'GET /api/v1/segments/rfm': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/segments/rfm' }) },
+  'GET /api/v1/segments/rfm/customers': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/segments/rfm/customers?group=new' }),
+  },
 };
 
 async function send(client: Client, c: Call) {
