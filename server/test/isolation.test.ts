@@ -36,6 +36,10 @@ beforeAll(async () => {
   B.orderId = json<{ data: { id: string; customerId: string }[] }>(await b.client.get('/api/v1/orders'))
     .data[0]!.id;
   B.customerId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/customers')).data[0]!.id;
+  await b.client.post('/api/v1/products/batch', {
+    items: [{ externalId: 'B-PRODUCT-1', title: 'Secret B product', updatedAt: '2026-01-01T00:00:00Z' }],
+  });
+  B.productId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/products')).data[0]!.id;
   B.integrationId = json<{ id: string }>(
     await b.client.post('/api/v1/integrations', {
       kind: 'shopify',
@@ -255,6 +259,10 @@ const cases: Record<string, Case> = {
     call: () => ({ method: 'GET', url: `/api/v1/orders/${B.orderId}` }),
   },
   'GET /api/v1/products': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/products' }) },
+  'GET /api/v1/products/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/products/${B.productId}` }),
+  },
   'GET /api/v1/integrations': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/integrations' }) },
   'POST /api/v1/integrations': {
     kind: 'foreign',
