@@ -5,5 +5,6 @@ export * from './modules/commerce/commerce.table.ts';
 export * from './modules/imports/imports.table.ts';
 export * from './modules/integrations/integrations.table.ts';
 export * from './modules/mail/mail.table.ts';
+export * from './modules/segments/segments.table.ts';
 export * from './modules/workspaces/workspaces.table.ts';
 export * from './platform/platform.table.ts';

@@ -210,6 +210,8 @@ export const orderLines = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.orderId, t.lineNo] }),
+    // the product page: a product's sales, by the store's product id
+    index('order_lines_product_idx').on(t.workspaceId, t.productExternalId),
     foreignKey({
       columns: [t.workspaceId, t.orderId],
       foreignColumns: [orders.workspaceId, orders.id],

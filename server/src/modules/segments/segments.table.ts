@@ -1,6 +1,5 @@
-// Saved segments, their members and history, and stored RFM scores. Not yet exported from
-// server/src/schema.ts: the migration that creates them (0008) follows the Customer-360 migration 0007,
-// with row-level security policies and grants like 0004.
+// Saved segments, their members and history, and stored RFM scores (migration 0007, with
+// row-level security like 0004).
 import { sql } from 'drizzle-orm';
 import {
   bigint,
