@@ -32,6 +32,23 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('row-level security', () => {
+  it('guards every table that holds workspace rows with a policy', async () => {
+    // a new tenant table without RLS fails here, so the second lock cannot be forgotten
+    const unguarded = await rows<{ table: string }>(
+      t.database.db,
+      sql`SELECT c.relname AS "table"
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped
+           WHERE c.relkind = 'r'
+             AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+           ORDER BY 1`,
+    );
+    // sessions belong to a user; their workspace_id is only the workspace the user is looking at, and
+    // they are read before any workspace is chosen
+    expect(unguarded.map((r) => r.table)).toEqual(['sessions']);
+  });
+
   it('shows a workspace transaction only its own rows, whatever the query', async () => {
     for (const table of [
       'workspaces',
