@@ -177,6 +177,24 @@ describe('bad input', () => {
       'validation_failed',
       'NUL in batch',
     );
+    const deep = await owner.client.post('/api/v1/orders/batch', {
+      items: [
+        {
+          externalId: 'fine',
+          number: '1',
+          currency: 'USD',
+          totalMinor: 1,
+          lines: [
+            { title: 'ok', quantity: 1, unitPriceMinor: 1 },
+            { title: 'bad\u0000', quantity: 1, unitPriceMinor: 1 },
+          ],
+          placedAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+    });
+    expect(deep.statusCode).toBe(400);
+    expect(json<{ errors: { path: string }[] }>(deep).errors[0]!.path).toBe('body.items.0.lines.1.title');
     expect(await state()).toEqual(before);
   });
 

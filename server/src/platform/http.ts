@@ -161,23 +161,35 @@ export const purgeOldIdempotencyKeys = (db: Db) =>
   db.execute(sql`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
 
 /** The path of the first string holding a NUL character, which PostgreSQL text cannot store. */
-function findNul(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+/** Where in parsed JSON a string holds a NUL, as path segments (the path is built only on a hit). */
+function findNul(value: unknown, depth = 0): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : undefined;
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findNul(value[i], depth + 1);
+      if (hit) return [String(i), ...hit];
+    }
+    return undefined;
+  }
   // only parsed JSON: a raw body (a stream or a buffer) is not walked
-  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const hit = findNul(v, `${path}.${k}`, depth + 1);
-    if (hit) return hit;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  for (const k in value) {
+    const hit = findNul((value as Record<string, unknown>)[k], depth + 1);
+    if (hit) return [k, ...hit];
   }
   return undefined;
 }
 
+const nulAt = (value: unknown, root: string) => {
+  const hit = findNul(value);
+  return hit ? [root, ...hit].join('.') : undefined;
+};
+
 /** Text with a NUL byte is refused up front with the field named, instead of failing in the database. */
 export function installNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
-    const hit =
-      findNul(req.body, 'body') ?? findNul(req.query, 'querystring') ?? findNul(req.params, 'params');
+    const hit = nulAt(req.body, 'body') ?? nulAt(req.query, 'querystring') ?? nulAt(req.params, 'params');
     if (hit) {
       throw new AppError('validation_failed', `${hit}: text may not contain NUL characters`, {
         errors: [{ path: hit, message: 'may not contain NUL characters' }],
