@@ -35,6 +35,8 @@ export const permissions = [
   'marketing.read',
   'marketing.write',
   'reports.read',
+  'segments.read',
+  'segments.manage',
   'integrations.manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
@@ -48,6 +50,7 @@ const everyone: Permission[] = [
   'support.read',
   'marketing.read',
   'reports.read',
+  'segments.read',
 ];
 
 const admin: readonly Permission[] = permissions;
@@ -63,10 +66,11 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'sales.write',
     'support.write',
     'marketing.write',
+    'segments.manage',
   ],
   sales: [...everyone, 'customers.write', 'sales.write'],
   support: [...everyone, 'customers.write', 'support.write'],
-  marketing: [...everyone, 'customers.write', 'marketing.write'],
+  marketing: [...everyone, 'customers.write', 'marketing.write', 'segments.manage'],
   'read-only': everyone,
 };
 

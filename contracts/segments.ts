@@ -273,3 +273,71 @@ export const prebuiltSegments = [
     query: 'abandoned_checkouts(since: -30d, until: -1d) >= 1',
   },
 ] as const;
+
+// ---- Saved segments ----
+
+export const segmentKinds = ['dynamic', 'static'] as const;
+export type SegmentKind = (typeof segmentKinds)[number];
+
+export const createSegmentSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(2000).nullish(),
+    kind: z.enum(segmentKinds).default('dynamic'),
+    rules: ruleGroupSchema.optional(),
+    query: z.string().max(5000).optional(),
+  })
+  .refine((b) => (b.rules === undefined) !== (b.query === undefined), {
+    message: 'give either rules or query',
+    path: ['rules'],
+  });
+export type CreateSegment = z.infer<typeof createSegmentSchema>;
+
+export const updateSegmentSchema = z.object({
+  version: z.number().int().min(1),
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(2000).nullish(),
+  kind: z.enum(segmentKinds).optional(),
+  rules: ruleGroupSchema.optional(),
+  query: z.string().max(5000).optional(),
+});
+export type UpdateSegment = z.infer<typeof updateSegmentSchema>;
+
+export const segmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  kind: z.enum(segmentKinds),
+  query: z.string(),
+  rules: ruleGroupSchema,
+  prebuiltKey: z.string().nullable(),
+  memberCount: z.number(),
+  revenueMinor: z.number(),
+  evaluatedAt: z.string().nullable(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Segment = z.infer<typeof segmentSchema>;
+
+export const segmentListSchema = z.object({ items: z.array(segmentSchema) });
+
+export const segmentIdParams = z.object({ id: z.uuid() });
+
+export const segmentMembersQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const segmentMembersSchema = z.object({
+  items: z.array(segmentCustomerSchema.extend({ enteredAt: z.string() })),
+  nextCursor: z.string().nullable(),
+});
+
+export const segmentHistorySchema = z.object({
+  points: z.array(
+    z.object({ day: z.string(), members: z.number(), revenueMinor: z.number(), aovMinor: z.number() }),
+  ),
+  entered30d: z.number(),
+  exited30d: z.number(),
+});
+export type SegmentHistory = z.infer<typeof segmentHistorySchema>;

@@ -1,0 +1,347 @@
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  type CreateSegment,
+  prebuiltSegments,
+  type RuleGroup,
+  type Segment,
+  type SegmentHistory,
+  type SegmentKind,
+  type UpdateSegment,
+} from '../../../../contracts/segments.ts';
+import type { WorkspaceCtx } from '../../platform/context.ts';
+import { type Db, rows } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordEvents } from '../../platform/events.ts';
+import { assertCan } from '../../platform/permissions.ts';
+import { newId } from '../../platform/tokens.ts';
+import { recordChange } from '../audit/audit.service.ts';
+import { matchingCustomers } from './compile.ts';
+import { parseQuery, printQuery } from './query.ts';
+import { resolveRules, toSegmentCustomer } from './segments.service.ts';
+import { segments } from './segments.table.ts';
+
+type SegmentRow = typeof segments.$inferSelect;
+
+const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+
+const toSegment = (r: SegmentRow): Segment => {
+  const rules = (r.definition as RuleGroup | null) ?? parseQuery(r.query ?? '');
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    kind: r.kind as SegmentKind,
+    query: r.query ?? printQuery(rules),
+    rules,
+    prebuiltKey: r.prebuiltKey,
+    memberCount: r.memberCount,
+    revenueMinor: Number(r.revenueMinor),
+    evaluatedAt: iso(r.evaluatedAt),
+    version: r.version,
+    createdAt: iso(r.createdAt) as string,
+    updatedAt: iso(r.updatedAt) as string,
+  };
+};
+
+export type EvaluationResult = { entered: string[]; exited: string[] };
+
+/**
+ * Brings a segment's members up to date in one set-based statement: the compiler's matching set
+ * is diffed against segment_members, the difference is written (members, membership history) and
+ * reported back. With `only`, just those customers are reconsidered (the dynamic upkeep path).
+ * Domain events `segment.entered` / `segment.exited`, the counters and today's snapshot are
+ * written in the same transaction.
+ */
+export async function evaluateSegment(
+  tx: Db,
+  workspaceId: string,
+  seg: { id: string; rules: RuleGroup },
+  now = new Date(),
+  only?: string[],
+): Promise<EvaluationResult> {
+  const restrictC = only ? sql` AND c.id = ANY(${sql.param(only)}::uuid[])` : sql``;
+  const restrictM = only ? sql` AND m.customer_id = ANY(${sql.param(only)}::uuid[])` : sql``;
+  const diff = await rows<{ change: 'entered' | 'exited'; customer_id: string }>(
+    tx,
+    sql`WITH matched AS (
+          SELECT c.id FROM customers c WHERE ${matchingCustomers(workspaceId, seg.rules, now)}${restrictC}
+        ), entered AS (
+          INSERT INTO segment_members (workspace_id, segment_id, customer_id)
+          SELECT ${workspaceId}, ${seg.id}, x.id FROM matched x
+          WHERE NOT EXISTS (SELECT 1 FROM segment_members m
+                            WHERE m.workspace_id = ${workspaceId} AND m.segment_id = ${seg.id} AND m.customer_id = x.id)
+          ON CONFLICT DO NOTHING
+          RETURNING customer_id
+        ), exited AS (
+          DELETE FROM segment_members m
+          WHERE m.workspace_id = ${workspaceId} AND m.segment_id = ${seg.id}${restrictM}
+            AND NOT EXISTS (SELECT 1 FROM matched x WHERE x.id = m.customer_id)
+          RETURNING customer_id
+        ), changes AS (
+          SELECT 'entered'::text AS change, customer_id FROM entered
+          UNION ALL SELECT 'exited'::text, customer_id FROM exited
+        ), history AS (
+          INSERT INTO segment_membership_events (workspace_id, segment_id, customer_id, change, at)
+          SELECT ${workspaceId}, ${seg.id}, customer_id, change, ${now.toISOString()}::timestamptz FROM changes
+        )
+        SELECT change, customer_id FROM changes`,
+  );
+  await recordEvents(
+    tx,
+    diff.map((d) => ({
+      workspaceId,
+      type: `segment.${d.change}`,
+      subjectType: 'customer',
+      subjectId: d.customer_id,
+      payload: { segmentId: seg.id, customerId: d.customer_id },
+    })),
+  );
+  await refreshTotals(tx, workspaceId, seg.id, now);
+  return {
+    entered: diff.filter((d) => d.change === 'entered').map((d) => d.customer_id),
+    exited: diff.filter((d) => d.change === 'exited').map((d) => d.customer_id),
+  };
+}
+
+/** Member count and revenue on the segment, and today's size snapshot (upserted). */
+async function refreshTotals(tx: Db, workspaceId: string, segmentId: string, now: Date): Promise<void> {
+  await tx.execute(
+    sql`WITH t AS (
+          SELECT count(*)::int AS n, coalesce(sum(c.total_spent_minor), 0)::bigint AS revenue,
+                 coalesce(sum(c.orders_count), 0)::bigint AS orders
+          FROM segment_members m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id
+          WHERE m.workspace_id = ${workspaceId} AND m.segment_id = ${segmentId}
+        ), s AS (
+          UPDATE segments SET member_count = t.n, revenue_minor = t.revenue, evaluated_at = ${now.toISOString()}::timestamptz
+          FROM t WHERE segments.workspace_id = ${workspaceId} AND segments.id = ${segmentId}
+        )
+        INSERT INTO segment_snapshots (workspace_id, segment_id, day, members, revenue_minor, aov_minor)
+        SELECT ${workspaceId}, ${segmentId}, (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')::date, t.n, t.revenue,
+               CASE WHEN t.orders > 0 THEN t.revenue / t.orders ELSE 0 END
+        FROM t
+        ON CONFLICT (workspace_id, segment_id, day) DO UPDATE
+          SET members = excluded.members, revenue_minor = excluded.revenue_minor, aov_minor = excluded.aov_minor`,
+  );
+}
+
+async function load(ctx: WorkspaceCtx, id: string): Promise<SegmentRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.workspaceId, ctx.workspaceId), eq(segments.id, id)));
+  if (!row) throw new AppError('not_found', 'No such segment');
+  return row;
+}
+
+/** The pre-built segments, stored as ordinary editable segments; adds those a workspace lacks. */
+export async function ensurePrebuilt(tx: Db, workspaceId: string, now = new Date()): Promise<void> {
+  const have = await rows<{ prebuilt_key: string }>(
+    tx,
+    sql`SELECT prebuilt_key FROM segments WHERE workspace_id = ${workspaceId} AND prebuilt_key IS NOT NULL`,
+  );
+  const known = new Set(have.map((h) => h.prebuilt_key));
+  for (const p of prebuiltSegments) {
+    if (known.has(p.key)) continue;
+    const rules = parseQuery(p.query);
+    const id = newId();
+    await tx.insert(segments).values({
+      workspaceId,
+      id,
+      name: p.name,
+      kind: 'dynamic',
+      definition: rules,
+      query: printQuery(rules),
+      prebuiltKey: p.key,
+    });
+    await evaluateSegment(tx, workspaceId, { id, rules }, now);
+  }
+}
+
+export async function listSegments(ctx: WorkspaceCtx): Promise<{ items: Segment[] }> {
+  assertCan(ctx, 'segments.read');
+  const [any] = await rows<{ n: number }>(
+    ctx.db,
+    sql`SELECT count(*)::int AS n FROM segments WHERE workspace_id = ${ctx.workspaceId} AND prebuilt_key IS NOT NULL`,
+  );
+  if (!any?.n) await ensurePrebuilt(ctx.db, ctx.workspaceId);
+  const list = await ctx.db
+    .select()
+    .from(segments)
+    .where(eq(segments.workspaceId, ctx.workspaceId))
+    .orderBy(segments.name, segments.id);
+  return { items: list.map(toSegment) };
+}
+
+export async function getSegment(ctx: WorkspaceCtx, id: string): Promise<Segment> {
+  assertCan(ctx, 'segments.read');
+  return toSegment(await load(ctx, id));
+}
+
+export async function createSegment(
+  ctx: WorkspaceCtx,
+  input: CreateSegment,
+  now = new Date(),
+): Promise<Segment> {
+  assertCan(ctx, 'segments.manage');
+  const rules = resolveRules(input, now);
+  const id = newId();
+  await ctx.db.insert(segments).values({
+    workspaceId: ctx.workspaceId,
+    id,
+    name: input.name,
+    description: input.description ?? null,
+    kind: input.kind,
+    definition: rules,
+    query: printQuery(rules),
+    createdByUserId: ctx.userId,
+  });
+  await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules }, now);
+  const saved = toSegment(await load(ctx, id));
+  await recordChange(ctx.db, ctx, {
+    action: 'segment.created',
+    recordType: 'segment',
+    recordId: id,
+    after: { name: saved.name, kind: saved.kind, query: saved.query },
+  });
+  return saved;
+}
+
+export async function updateSegment(
+  ctx: WorkspaceCtx,
+  id: string,
+  input: UpdateSegment,
+  now = new Date(),
+): Promise<Segment> {
+  assertCan(ctx, 'segments.manage');
+  const before = await load(ctx, id);
+  if (before.version !== input.version)
+    throw new AppError('version_conflict', 'Someone else changed this segment; reload and try again.');
+  const newRules =
+    input.rules !== undefined || input.query !== undefined
+      ? resolveRules({ rules: input.rules, query: input.query }, now)
+      : undefined;
+  if (input.rules !== undefined && input.query !== undefined)
+    throw new AppError('validation_failed', 'give either rules or query', {
+      errors: [{ path: 'rules', message: 'give either rules or query' }],
+    });
+  const updated = await rows<{ id: string }>(
+    ctx.db,
+    sql`UPDATE segments SET
+          name = ${input.name ?? before.name},
+          description = ${input.description === undefined ? before.description : input.description},
+          kind = ${input.kind ?? before.kind},
+          definition = ${newRules ? JSON.stringify(newRules) : JSON.stringify(before.definition)}::jsonb,
+          query = ${newRules ? printQuery(newRules) : before.query},
+          version = version + 1, updated_at = now()
+        WHERE workspace_id = ${ctx.workspaceId} AND id = ${id} AND version = ${input.version}
+        RETURNING id`,
+  );
+  if (updated.length === 0)
+    throw new AppError('version_conflict', 'Someone else changed this segment; reload and try again.');
+  if (newRules) await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules: newRules }, now);
+  const after = toSegment(await load(ctx, id));
+  await recordChange(ctx.db, ctx, {
+    action: 'segment.updated',
+    recordType: 'segment',
+    recordId: id,
+    before: { name: before.name, kind: before.kind, query: before.query },
+    after: { name: after.name, kind: after.kind, query: after.query },
+  });
+  return after;
+}
+
+export async function deleteSegment(ctx: WorkspaceCtx, id: string): Promise<void> {
+  assertCan(ctx, 'segments.manage');
+  const before = await load(ctx, id);
+  await ctx.db.delete(segments).where(and(eq(segments.workspaceId, ctx.workspaceId), eq(segments.id, id)));
+  await recordChange(ctx.db, ctx, {
+    action: 'segment.deleted',
+    recordType: 'segment',
+    recordId: id,
+    before: { name: before.name, kind: before.kind, query: before.query },
+  });
+}
+
+/** Re-evaluates a segment now (both kinds; a static segment is refreshed only on request). */
+export async function refreshSegment(ctx: WorkspaceCtx, id: string, now = new Date()): Promise<Segment> {
+  assertCan(ctx, 'segments.manage');
+  const seg = toSegment(await load(ctx, id));
+  await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules: seg.rules }, now);
+  return toSegment(await load(ctx, id));
+}
+
+type MemberRow = Parameters<typeof toSegmentCustomer>[0] & { entered_at: Date | string };
+
+/** Members by customer id, cursor paged (the cursor is the last id of the previous page). */
+export async function listMembers(ctx: WorkspaceCtx, id: string, q: { cursor?: string; limit: number }) {
+  assertCan(ctx, 'segments.read');
+  await load(ctx, id);
+  const after = q.cursor ? sql` AND m.customer_id > ${q.cursor}::uuid` : sql``;
+  if (q.cursor && !/^[0-9a-f-]{36}$/i.test(q.cursor))
+    throw new AppError('validation_failed', 'cursor is not valid', {
+      errors: [{ path: 'cursor', message: 'not a cursor from this list' }],
+    });
+  const page = await rows<MemberRow>(
+    ctx.db,
+    sql`SELECT c.id, c.email::text AS email, c.first_name, c.last_name, c.country, c.orders_count,
+               c.total_spent_minor, c.currency, c.last_order_at, m.entered_at
+        FROM segment_members m JOIN customers c ON c.workspace_id = m.workspace_id AND c.id = m.customer_id
+        WHERE m.workspace_id = ${ctx.workspaceId} AND m.segment_id = ${id}${after}
+        ORDER BY m.customer_id LIMIT ${q.limit + 1}`,
+  );
+  const items = page.slice(0, q.limit).map((r) => ({
+    ...toSegmentCustomer(r),
+    enteredAt: new Date(r.entered_at).toISOString(),
+  }));
+  return { items, nextCursor: page.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export async function segmentHistory(ctx: WorkspaceCtx, id: string): Promise<SegmentHistory> {
+  assertCan(ctx, 'segments.read');
+  await load(ctx, id);
+  const points = await rows<{
+    day: string | Date;
+    members: number;
+    revenue_minor: string;
+    aov_minor: string;
+  }>(
+    ctx.db,
+    sql`SELECT day::text AS day, members, revenue_minor, aov_minor FROM segment_snapshots
+        WHERE workspace_id = ${ctx.workspaceId} AND segment_id = ${id} ORDER BY day`,
+  );
+  const [moves] = await rows<{ entered: number; exited: number }>(
+    ctx.db,
+    sql`SELECT count(*) FILTER (WHERE change = 'entered')::int AS entered,
+               count(*) FILTER (WHERE change = 'exited')::int AS exited
+        FROM segment_membership_events
+        WHERE workspace_id = ${ctx.workspaceId} AND segment_id = ${id} AND at >= now() - interval '30 days'`,
+  );
+  return {
+    points: points.map((p) => ({
+      day: String(p.day),
+      members: Number(p.members),
+      revenueMinor: Number(p.revenue_minor),
+      aovMinor: Number(p.aov_minor),
+    })),
+    entered30d: moves?.entered ?? 0,
+    exited30d: moves?.exited ?? 0,
+  };
+}
+
+/**
+ * Dynamic upkeep: re-evaluates every dynamic segment of a workspace for the given customers only.
+ */
+export async function reevaluateCustomers(
+  tx: Db,
+  workspaceId: string,
+  customerIds: string[],
+  now = new Date(),
+): Promise<void> {
+  if (customerIds.length === 0) return;
+  const list = await tx
+    .select()
+    .from(segments)
+    .where(and(eq(segments.workspaceId, workspaceId), eq(segments.kind, 'dynamic')));
+  for (const s of list)
+    await evaluateSegment(tx, workspaceId, { id: s.id, rules: toSegment(s).rules }, now, customerIds);
+}
