@@ -287,14 +287,19 @@ export const createSegmentSchema = z
     rules: ruleGroupSchema.optional(),
     query: z.string().max(5000).optional(),
   })
-  .refine((b) => (b.rules === undefined) !== (b.query === undefined), {
-    message: 'give either rules or query',
+  .refine((b) => !(b.rules !== undefined && b.query !== undefined), {
+    message: 'give either rules or query, not both',
+    path: ['rules'],
+  })
+  .refine((b) => b.kind === 'static' || b.rules !== undefined || b.query !== undefined, {
+    message: 'a dynamic segment needs rules or query text (only a static list may start empty)',
     path: ['rules'],
   });
 export type CreateSegment = z.infer<typeof createSegmentSchema>;
 
 export const updateSegmentSchema = z.object({
-  version: z.number().int().min(1),
+  /** The version read (or send it as If-Match). */
+  version: z.number().int().min(1).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   description: z.string().max(2000).nullish(),
   kind: z.enum(segmentKinds).optional(),
@@ -308,8 +313,9 @@ export const segmentSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   kind: z.enum(segmentKinds),
-  query: z.string(),
-  rules: ruleGroupSchema,
+  /** Null for a static list built by hand or by import (it has no rules). */
+  query: z.string().nullable(),
+  rules: ruleGroupSchema.nullable(),
   prebuiltKey: z.string().nullable(),
   memberCount: z.number(),
   revenueMinor: z.number(),
@@ -341,3 +347,36 @@ export const segmentHistorySchema = z.object({
   exited30d: z.number(),
 });
 export type SegmentHistory = z.infer<typeof segmentHistorySchema>;
+
+/** Adds or removes members of a static segment by hand, by customer id or email. */
+export const segmentMembersChangeSchema = z
+  .object({
+    add: z.array(z.uuid()).max(1000).default([]),
+    addEmails: z.array(z.string().trim().min(3).max(320)).max(1000).default([]),
+    remove: z.array(z.uuid()).max(1000).default([]),
+  })
+  .refine((b) => b.add.length + b.addEmails.length + b.remove.length > 0, {
+    message: 'name at least one customer to add or remove',
+    path: ['add'],
+  });
+export type SegmentMembersChange = z.infer<typeof segmentMembersChangeSchema>;
+export const segmentMembersChangeResultSchema = z.object({
+  added: z.number().int(),
+  removed: z.number().int(),
+  /** Emails that name no customer of this workspace. */
+  unknownEmails: z.array(z.string()),
+  segment: segmentSchema,
+});
+
+/** Adds a tag to, or removes it from, every member of a segment. */
+export const segmentTagActionSchema = z.object({
+  action: z.enum(['add', 'remove']),
+  tag: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine((t) => [...t].every((ch) => ch.charCodeAt(0) >= 32), 'a tag holds no control characters'),
+});
+export type SegmentTagAction = z.infer<typeof segmentTagActionSchema>;
+export const segmentTagResultSchema = z.object({ changed: z.number().int() });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { metricsHandler } from './modules/commerce/metrics.ts';
 import { importJobs } from './modules/imports/imports.service.ts';
 import { mailJobs } from './modules/mail/index.ts';
+import { segmentJobs, segmentUpkeepHandler } from './modules/segments/upkeep.ts';
 import type { Config } from './platform/config.ts';
 import { lockDataDir } from './platform/data-lock.ts';
 import { openDatabase, runMigrations } from './platform/db.ts';
@@ -10,13 +11,14 @@ import { type JobDef, startJobs, startWorker, type Worker } from './platform/job
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every module's background jobs. */
-export function allJobs(rt: Pick<Runtime, 'config'>): JobDef<never>[] {
-  return [...mailJobs(rt), ...importJobs()] as JobDef<never>[];
+export function allJobs(rt: Pick<Runtime, 'config' | 'jobs'>): JobDef<never>[] {
+  return [...mailJobs(rt), ...importJobs(), ...segmentJobs(rt)] as JobDef<never>[];
 }
 
 /** Every module's event handlers (modules add theirs as they land). */
 export function allEventHandlers(): EventHandler[] {
-  return [metricsHandler];
+  // order matters: segment upkeep reads the metrics the metrics handler has just brought current
+  return [metricsHandler, segmentUpkeepHandler];
 }
 
 /**

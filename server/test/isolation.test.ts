@@ -50,6 +50,9 @@ beforeAll(async () => {
   B.importId = json<{ id: string }>(
     await b.client.post('/api/v1/imports', { kind: 'orders', filename: 'b-secret.csv' }),
   ).id;
+  B.segmentId = json<{ id: string }>(
+    await b.client.post('/api/v1/segments', { name: 'Secret B segment', query: 'amount_spent > 1' }),
+  ).id;
   B.sessionId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/me/sessions')).data[0]!.id;
   B.workspaceId = b.workspaceId;
   // A's own customer, for the merge call
@@ -71,6 +74,8 @@ const markers = (): string[] =>
     B.integrationId,
     B.importId,
     B.sessionId,
+    B.segmentId,
+    'Secret B segment',
     'b.example',
     'B-ORDER-1',
     'Secret B product',
@@ -324,6 +329,59 @@ const cases: Record<string, Case> = {
       body: { query: 'number_of_orders >= 0' },
     }),
   },
+  'GET /api/v1/segments': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/segments' }) },
+  'POST /api/v1/segments': {
+    kind: 'own-write',
+    call: () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'A list', kind: 'static' } }),
+  },
+  'GET /api/v1/segments/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/segments/${B.segmentId}` }),
+  },
+  'PATCH /api/v1/segments/{id}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'PATCH',
+      url: `/api/v1/segments/${B.segmentId}`,
+      body: { version: 1, name: 'Taken' },
+    }),
+  },
+  'DELETE /api/v1/segments/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/segments/${B.segmentId}` }),
+  },
+  'POST /api/v1/segments/{id}/refresh': {
+    kind: 'foreign',
+    call: () => ({ method: 'POST', url: `/api/v1/segments/${B.segmentId}/refresh` }),
+  },
+  'GET /api/v1/segments/{id}/members': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/segments/${B.segmentId}/members` }),
+  },
+  'POST /api/v1/segments/{id}/members': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'POST',
+      url: `/api/v1/segments/${B.segmentId}/members`,
+      body: { add: [B.aCustomerId], remove: [B.customerId] },
+    }),
+  },
+  'GET /api/v1/segments/{id}/history': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/segments/${B.segmentId}/history` }),
+  },
+  'GET /api/v1/segments/{id}/export': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/segments/${B.segmentId}/export` }),
+  },
+  'POST /api/v1/segments/{id}/tags': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'POST',
+      url: `/api/v1/segments/${B.segmentId}/tags`,
+      body: { action: 'add', tag: 'x' },
+    }),
+  },
   'GET /api/v1/segments/rfm': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/segments/rfm' }) },
   'GET /api/v1/segments/rfm/customers': {
     kind: 'read',
@@ -353,6 +411,9 @@ async function snapshotB() {
     'refunds',
     'checkouts',
     'products',
+    'segments',
+    'segment_members',
+    'segment_membership_events',
   ];
   const out: Record<string, unknown> = {};
   for (const table of tables) {

@@ -15,6 +15,8 @@ import { dispatchBatch, type EventHandler } from './events.ts';
 export type JobDef<T = Record<string, unknown>> = {
   name: string;
   queue?: QueueOptions;
+  /** A cron expression (UTC): the job is also sent on that schedule, once across all workers. */
+  schedule?: string;
   handle?: (tx: Db, data: T, job: { id: string; retryCount: number }) => Promise<void>;
   /**
    * For work too long for one transaction (a CSV import): runs with the database itself, commits in
@@ -106,6 +108,7 @@ export async function startWorker(
 ): Promise<Worker> {
   for (const def of defs) {
     await jobs.boss.createQueue(def.name, { retryLimit: 5, retryBackoff: true, retryDelay: 5, ...def.queue });
+    if (def.schedule) await jobs.boss.schedule(def.name, def.schedule, {}, { tz: 'UTC' });
     // Each job of a batch is settled on its own: one that throws is retried alone, the rest complete.
     // A full batch fetches the next at once instead of waiting for the polling interval.
     await jobs.boss.work<never>(

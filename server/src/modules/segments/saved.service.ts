@@ -6,6 +6,8 @@ import {
   type Segment,
   type SegmentHistory,
   type SegmentKind,
+  type SegmentMembersChange,
+  type SegmentTagAction,
   type UpdateSegment,
 } from '../../../../contracts/segments.ts';
 import type { WorkspaceCtx } from '../../platform/context.ts';
@@ -17,7 +19,7 @@ import { newId } from '../../platform/tokens.ts';
 import { recordChange } from '../audit/audit.service.ts';
 import { matchingCustomers } from './compile.ts';
 import { parseQuery, printQuery } from './query.ts';
-import { resolveRules, toSegmentCustomer } from './segments.service.ts';
+import { customersCsv, resolveRules, toSegmentCustomer } from './segments.service.ts';
 import { segments } from './segments.table.ts';
 
 type SegmentRow = typeof segments.$inferSelect;
@@ -25,13 +27,13 @@ type SegmentRow = typeof segments.$inferSelect;
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
 const toSegment = (r: SegmentRow): Segment => {
-  const rules = (r.definition as RuleGroup | null) ?? parseQuery(r.query ?? '');
+  const rules = (r.definition as RuleGroup | null) ?? (r.query ? parseQuery(r.query) : null);
   return {
     id: r.id,
     name: r.name,
     description: r.description,
     kind: r.kind as SegmentKind,
-    query: r.query ?? printQuery(rules),
+    query: rules ? (r.query ?? printQuery(rules)) : null,
     rules,
     prebuiltKey: r.prebuiltKey,
     memberCount: r.memberCount,
@@ -86,21 +88,33 @@ export async function evaluateSegment(
         )
         SELECT change, customer_id FROM changes`,
   );
-  await recordEvents(
+  await announceMoves(
     tx,
-    diff.map((d) => ({
-      workspaceId,
-      type: `segment.${d.change}`,
-      subjectType: 'customer',
-      subjectId: d.customer_id,
-      payload: { segmentId: seg.id, customerId: d.customer_id },
-    })),
+    workspaceId,
+    seg.id,
+    diff.map((d) => ({ change: d.change, customerId: d.customer_id })),
   );
   await refreshTotals(tx, workspaceId, seg.id, now);
   return {
     entered: diff.filter((d) => d.change === 'entered').map((d) => d.customer_id),
     exited: diff.filter((d) => d.change === 'exited').map((d) => d.customer_id),
   };
+}
+
+type Move = { change: 'entered' | 'exited'; customerId: string };
+
+/** segment.entered / segment.exited on the outbox (automations trigger on them). */
+function announceMoves(tx: Db, workspaceId: string, segmentId: string, moves: Move[]): Promise<void> {
+  return recordEvents(
+    tx,
+    moves.map((m) => ({
+      workspaceId,
+      type: `segment.${m.change}`,
+      subjectType: 'customer',
+      subjectId: m.customerId,
+      payload: { segmentId, customerId: m.customerId },
+    })),
+  );
 }
 
 /** Member count and revenue on the segment, and today's size snapshot (upserted). */
@@ -159,9 +173,10 @@ export async function ensurePrebuilt(tx: Db, workspaceId: string, now = new Date
 
 export async function listSegments(ctx: WorkspaceCtx): Promise<{ items: Segment[] }> {
   assertCan(ctx, 'segments.read');
+  // workspaces get the pre-built segments when created; one from before them gets them on first look
   const [any] = await rows<{ n: number }>(
     ctx.db,
-    sql`SELECT count(*)::int AS n FROM segments WHERE workspace_id = ${ctx.workspaceId} AND prebuilt_key IS NOT NULL`,
+    sql`SELECT count(*)::int AS n FROM segments WHERE workspace_id = ${ctx.workspaceId}`,
   );
   if (!any?.n) await ensurePrebuilt(ctx.db, ctx.workspaceId);
   const list = await ctx.db
@@ -183,7 +198,8 @@ export async function createSegment(
   now = new Date(),
 ): Promise<Segment> {
   assertCan(ctx, 'segments.manage');
-  const rules = resolveRules(input, now);
+  // a static list may start empty (filled by hand or by import); otherwise it freezes the rules' matches
+  const rules = input.rules === undefined && input.query === undefined ? null : resolveRules(input, now);
   const id = newId();
   await ctx.db.insert(segments).values({
     workspaceId: ctx.workspaceId,
@@ -192,10 +208,11 @@ export async function createSegment(
     description: input.description ?? null,
     kind: input.kind,
     definition: rules,
-    query: printQuery(rules),
+    query: rules ? printQuery(rules) : null,
     createdByUserId: ctx.userId,
   });
-  await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules }, now);
+  if (rules) await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules }, now);
+  else await refreshTotals(ctx.db, ctx.workspaceId, id, now);
   const saved = toSegment(await load(ctx, id));
   await recordChange(ctx.db, ctx, {
     action: 'segment.created',
@@ -209,10 +226,14 @@ export async function createSegment(
 export async function updateSegment(
   ctx: WorkspaceCtx,
   id: string,
-  input: UpdateSegment,
+  input: UpdateSegment & { version: number },
   now = new Date(),
 ): Promise<Segment> {
   assertCan(ctx, 'segments.manage');
+  if (input.rules !== undefined && input.query !== undefined)
+    throw new AppError('validation_failed', 'give either rules or query, not both', {
+      errors: [{ path: 'rules', message: 'give either rules or query, not both' }],
+    });
   const before = await load(ctx, id);
   if (before.version !== input.version)
     throw new AppError('version_conflict', 'Someone else changed this segment; reload and try again.');
@@ -220,9 +241,9 @@ export async function updateSegment(
     input.rules !== undefined || input.query !== undefined
       ? resolveRules({ rules: input.rules, query: input.query }, now)
       : undefined;
-  if (input.rules !== undefined && input.query !== undefined)
-    throw new AppError('validation_failed', 'give either rules or query', {
-      errors: [{ path: 'rules', message: 'give either rules or query' }],
+  if ((input.kind ?? before.kind) === 'dynamic' && !newRules && !before.definition)
+    throw new AppError('validation_failed', 'a dynamic segment needs rules', {
+      errors: [{ path: 'rules', message: 'give rules or query text to make this list dynamic' }],
     });
   const updated = await rows<{ id: string }>(
     ctx.db,
@@ -230,7 +251,7 @@ export async function updateSegment(
           name = ${input.name ?? before.name},
           description = ${input.description === undefined ? before.description : input.description},
           kind = ${input.kind ?? before.kind},
-          definition = ${newRules ? JSON.stringify(newRules) : JSON.stringify(before.definition)}::jsonb,
+          definition = ${newRules ? JSON.stringify(newRules) : before.definition === null ? null : JSON.stringify(before.definition)}::jsonb,
           query = ${newRules ? printQuery(newRules) : before.query},
           version = version + 1, updated_at = now()
         WHERE workspace_id = ${ctx.workspaceId} AND id = ${id} AND version = ${input.version}
@@ -266,6 +287,8 @@ export async function deleteSegment(ctx: WorkspaceCtx, id: string): Promise<void
 export async function refreshSegment(ctx: WorkspaceCtx, id: string, now = new Date()): Promise<Segment> {
   assertCan(ctx, 'segments.manage');
   const seg = toSegment(await load(ctx, id));
+  if (!seg.rules)
+    throw new AppError('validation_failed', 'This list has no rules to refresh from; add members by hand.');
   await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules: seg.rules }, now);
   return toSegment(await load(ctx, id));
 }
@@ -342,6 +365,182 @@ export async function reevaluateCustomers(
     .select()
     .from(segments)
     .where(and(eq(segments.workspaceId, workspaceId), eq(segments.kind, 'dynamic')));
-  for (const s of list)
-    await evaluateSegment(tx, workspaceId, { id: s.id, rules: toSegment(s).rules }, now, customerIds);
+  for (const s of list) {
+    const rules = toSegment(s).rules;
+    if (rules) await evaluateSegment(tx, workspaceId, { id: s.id, rules }, now, customerIds);
+  }
+}
+
+/** Every dynamic segment of a workspace, re-evaluated in full (relative dates move with time). */
+export async function refreshWorkspaceSegments(
+  tx: Db,
+  workspaceId: string,
+  now = new Date(),
+): Promise<number> {
+  const list = await tx
+    .select()
+    .from(segments)
+    .where(and(eq(segments.workspaceId, workspaceId), eq(segments.kind, 'dynamic')));
+  for (const s of list) {
+    const rules = toSegment(s).rules;
+    if (rules) await evaluateSegment(tx, workspaceId, { id: s.id, rules }, now);
+  }
+  return list.length;
+}
+
+/** Writes membership changes made by hand (a static list): history, events and totals. */
+async function recordMoves(
+  tx: Db,
+  workspaceId: string,
+  segmentId: string,
+  moves: Move[],
+  now: Date,
+): Promise<void> {
+  if (moves.length) {
+    await tx.execute(
+      sql`INSERT INTO segment_membership_events (workspace_id, segment_id, customer_id, change, at)
+          SELECT ${workspaceId}, ${segmentId}, x.customer_id, x.change, ${now.toISOString()}::timestamptz
+          FROM unnest(${sql.param(moves.map((m) => m.customerId))}::uuid[], ${sql.param(moves.map((m) => m.change))}::text[])
+               AS x(customer_id, change)`,
+    );
+    await announceMoves(tx, workspaceId, segmentId, moves);
+  }
+  await refreshTotals(tx, workspaceId, segmentId, now);
+}
+
+/** Adds or removes members of a static list by hand (by customer id or email). */
+export async function changeMembers(
+  ctx: WorkspaceCtx,
+  id: string,
+  input: SegmentMembersChange,
+  now = new Date(),
+): Promise<{ added: number; removed: number; unknownEmails: string[]; segment: Segment }> {
+  assertCan(ctx, 'segments.manage');
+  const seg = await load(ctx, id);
+  if (seg.kind !== 'static')
+    throw new AppError(
+      'validation_failed',
+      'The members of a dynamic segment follow its rules; make it static to change them by hand.',
+    );
+  const emails = [...new Set(input.addEmails.map((e) => e.toLowerCase()))];
+  const byEmail = emails.length
+    ? await rows<{ id: string; email: string }>(
+        ctx.db,
+        sql`SELECT id, lower(email::text) AS email FROM customers
+            WHERE workspace_id = ${ctx.workspaceId} AND lower(email::text) = ANY(${sql.param(emails)}::text[])`,
+      )
+    : [];
+  const found = new Set(byEmail.map((r) => r.email));
+  const addIds = [...new Set([...input.add, ...byEmail.map((r) => r.id)])];
+  const known = addIds.length
+    ? await rows<{ id: string }>(
+        ctx.db,
+        sql`SELECT id FROM customers WHERE workspace_id = ${ctx.workspaceId} AND id = ANY(${sql.param(addIds)}::uuid[])`,
+      )
+    : [];
+  const missing = input.add.filter((x) => !known.some((k) => k.id === x));
+  if (missing.length)
+    throw new AppError('validation_failed', 'Some customers do not exist in this workspace', {
+      errors: missing.map((m) => ({ path: 'add', message: `no customer ${m}` })),
+    });
+  const added = addIds.length
+    ? await rows<{ customer_id: string }>(
+        ctx.db,
+        sql`INSERT INTO segment_members (workspace_id, segment_id, customer_id)
+            SELECT ${ctx.workspaceId}, ${id}, x FROM unnest(${sql.param(addIds)}::uuid[]) AS x
+            ON CONFLICT DO NOTHING RETURNING customer_id`,
+      )
+    : [];
+  const removed = input.remove.length
+    ? await rows<{ customer_id: string }>(
+        ctx.db,
+        sql`DELETE FROM segment_members WHERE workspace_id = ${ctx.workspaceId} AND segment_id = ${id}
+              AND customer_id = ANY(${sql.param(input.remove)}::uuid[]) RETURNING customer_id`,
+      )
+    : [];
+  await recordMoves(
+    ctx.db,
+    ctx.workspaceId,
+    id,
+    [
+      ...added.map((r) => ({ change: 'entered' as const, customerId: r.customer_id })),
+      ...removed.map((r) => ({ change: 'exited' as const, customerId: r.customer_id })),
+    ],
+    now,
+  );
+  await recordChange(ctx.db, ctx, {
+    action: 'segment.members_changed',
+    recordType: 'segment',
+    recordId: id,
+    after: { added: added.length, removed: removed.length },
+  });
+  return {
+    added: added.length,
+    removed: removed.length,
+    unknownEmails: emails.filter((e) => !found.has(e)),
+    segment: toSegment(await load(ctx, id)),
+  };
+}
+
+/**
+ * Adds a tag to (or removes it from) every member, in one statement; each customer changed gets a
+ * customer.tagged / customer.untagged event (their timelines and dynamic segments follow).
+ */
+export async function tagMembers(
+  ctx: WorkspaceCtx,
+  id: string,
+  input: SegmentTagAction,
+): Promise<{ changed: number }> {
+  assertCan(ctx, 'customers.write');
+  await load(ctx, id);
+  const members = sql`SELECT m.customer_id FROM segment_members m
+                      WHERE m.workspace_id = ${ctx.workspaceId} AND m.segment_id = ${id}`;
+  const changed =
+    input.action === 'add'
+      ? await rows<{ id: string }>(
+          ctx.db,
+          sql`UPDATE customers c SET tags = array_append(c.tags, ${input.tag}::text), version = c.version + 1, updated_at = now()
+              WHERE c.workspace_id = ${ctx.workspaceId} AND c.id IN (${members})
+                AND NOT EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = lower(${input.tag}))
+              RETURNING c.id`,
+        )
+      : await rows<{ id: string }>(
+          ctx.db,
+          sql`UPDATE customers c
+                 SET tags = coalesce((SELECT array_agg(t ORDER BY o) FROM unnest(c.tags) WITH ORDINALITY AS u(t, o)
+                                      WHERE lower(t) <> lower(${input.tag})), '{}'::text[]),
+                     version = c.version + 1, updated_at = now()
+              WHERE c.workspace_id = ${ctx.workspaceId} AND c.id IN (${members})
+                AND EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = lower(${input.tag}))
+              RETURNING c.id`,
+        );
+  await recordEvents(
+    ctx.db,
+    changed.map((r) => ({
+      workspaceId: ctx.workspaceId,
+      type: input.action === 'add' ? 'customer.tagged' : 'customer.untagged',
+      subjectType: 'customer',
+      subjectId: r.id,
+      actorUserId: ctx.userId,
+      payload: { customerId: r.id, tag: input.tag, segmentId: id },
+    })),
+  );
+  await recordChange(ctx.db, ctx, {
+    action: input.action === 'add' ? 'segment.members_tagged' : 'segment.members_untagged',
+    recordType: 'segment',
+    recordId: id,
+    after: { tag: input.tag, customers: changed.length },
+  });
+  return { changed: changed.length };
+}
+
+/** The members as CSV, the same columns as the rules export. */
+export async function exportMembers(ctx: WorkspaceCtx, id: string): Promise<string> {
+  assertCan(ctx, 'segments.read');
+  await load(ctx, id);
+  return customersCsv(
+    ctx,
+    sql`EXISTS (SELECT 1 FROM segment_members m WHERE m.workspace_id = c.workspace_id
+                  AND m.segment_id = ${id} AND m.customer_id = c.id) AND c.workspace_id = ${ctx.workspaceId}`,
+  );
 }

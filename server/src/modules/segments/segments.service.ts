@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
   type PreviewResponse,
   type RfmGrid,
@@ -184,10 +184,15 @@ export async function exportCsv(
 ): Promise<string> {
   assertCan(ctx, 'customers.read');
   const rules = resolveRules(input, now);
+  return customersCsv(ctx, matchingCustomers(ctx.workspaceId, rules, now));
+}
+
+/** The customers a predicate over `customers c` picks, as CSV (by spend, then id). */
+export async function customersCsv(ctx: WorkspaceCtx, where: SQL): Promise<string> {
   const found = await rows<CustomerRow & { city: string | null; phone: string | null; tags: string[] }>(
     ctx.db,
     sql`SELECT ${customerColumns}, c.city, c.phone, c.tags FROM customers c
-        WHERE ${matchingCustomers(ctx.workspaceId, rules, now)} ORDER BY c.total_spent_minor DESC, c.id`,
+        WHERE ${where} ORDER BY c.total_spent_minor DESC, c.id`,
   );
   const header =
     'id,email,phone,first_name,last_name,country,city,orders,total_spent,currency,last_order_at,tags';

@@ -10,6 +10,7 @@ import { hashToken, newId, newToken } from '../../platform/tokens.ts';
 import { users } from '../accounts/accounts.table.ts';
 import { recordChange } from '../audit/index.ts';
 import { queueMail } from '../mail/index.ts';
+import { ensurePrebuilt } from '../segments/saved.service.ts';
 import { invitations, memberships, workspaces } from './workspaces.table.ts';
 
 type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -52,6 +53,7 @@ export async function createWorkspace(
   for (let i = 2; names.has(slug); i++) slug = `${base}-${i}`;
   const [ws] = await tx.insert(workspaces).values({ id: newId(), name: opts.name, slug }).returning();
   await tx.insert(memberships).values({ workspaceId: ws!.id, userId: opts.owner.id, role: 'owner' });
+  await ensurePrebuilt(tx, ws!.id);
   const ctx = {
     workspaceId: ws!.id,
     userId: opts.owner.id,

@@ -1,0 +1,87 @@
+// Keeping saved segments current. Data changes reach segments through the events outbox: the upkeep
+// handler re-evaluates every dynamic segment for just the customers an event touches (after the
+// metrics handler, so order aggregates are already current). Relative dates move with time, so an
+// hourly job re-evaluates every dynamic segment in full and stores the RFM scores.
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../../platform/db.ts';
+import type { DomainEvent, EventHandler } from '../../platform/events.ts';
+import type { JobDef } from '../../platform/jobs.ts';
+import type { Runtime } from '../../platform/runtime.ts';
+import { rfmGroupSql, rfmScored } from './rfm.ts';
+import { reevaluateCustomers, refreshWorkspaceSegments } from './saved.service.ts';
+
+/** Events that can change whether a customer matches a rule. */
+export const UPKEEP_EVENTS = [
+  'order.placed',
+  'order.updated',
+  'order.cancelled',
+  'order.refunded',
+  'customer.created',
+  'customer.updated',
+  'customer.merged',
+  'customer.consent_changed',
+  'customer.tagged',
+  'customer.untagged',
+  'checkout.started',
+  'checkout.updated',
+  'browse.product_viewed',
+  'browse.added_to_cart',
+  'browse.page_viewed',
+  'browse.checkout_started',
+];
+
+function customersOf(e: DomainEvent): string[] {
+  const p = e.payload as { customerId?: unknown; previousCustomerId?: unknown; survivorId?: unknown };
+  const ids = [p.customerId, p.previousCustomerId, p.survivorId];
+  if (e.subjectType === 'customer') ids.push(e.subjectId);
+  return ids.filter((x): x is string => typeof x === 'string' && /^[0-9a-f-]{36}$/i.test(x));
+}
+
+async function upkeep(tx: Db, events: DomainEvent[]): Promise<void> {
+  const byWorkspace = new Map<string, Set<string>>();
+  for (const e of events) {
+    const set = byWorkspace.get(e.workspaceId) ?? new Set<string>();
+    for (const id of customersOf(e)) set.add(id);
+    byWorkspace.set(e.workspaceId, set);
+  }
+  for (const [ws, ids] of byWorkspace) await reevaluateCustomers(tx, ws, [...ids]);
+}
+
+export const segmentUpkeepHandler: EventHandler = {
+  name: 'segment-upkeep',
+  types: UPKEEP_EVENTS,
+  handle: (tx, e) => upkeep(tx, [e]),
+  handleBatch: upkeep,
+};
+
+/** Stores every scored customer's R, F, M and group for a workspace (one statement). */
+export async function storeRfmScores(tx: Db, workspaceId: string): Promise<void> {
+  await tx.execute(sql`DELETE FROM rfm_scores WHERE workspace_id = ${workspaceId}`);
+  await tx.execute(
+    sql`INSERT INTO rfm_scores (workspace_id, customer_id, r, f, m, group_key, scored_at)
+        SELECT ${workspaceId}, s.id, s.r, s.f, s.m, ${rfmGroupSql}, now() FROM ${rfmScored(workspaceId)} s`,
+  );
+}
+
+/**
+ * Hourly: one job per workspace (so a large store does not hold the others up), each re-evaluating
+ * the workspace's dynamic segments in full and storing its RFM scores.
+ */
+export const segmentJobs = (rt: Pick<Runtime, 'jobs'>): JobDef<{ workspaceId?: string }>[] => [
+  {
+    name: 'segments.refresh',
+    schedule: '7 * * * *',
+    handle: async (tx) => {
+      for (const w of await rows<{ id: string }>(tx, sql`SELECT id FROM workspaces`))
+        await rt.jobs.send(tx, 'segments.refresh-workspace', { workspaceId: w.id });
+    },
+  },
+  {
+    name: 'segments.refresh-workspace',
+    handle: async (tx, data) => {
+      if (!data.workspaceId) return;
+      await refreshWorkspaceSegments(tx, data.workspaceId);
+      await storeRfmScores(tx, data.workspaceId);
+    },
+  },
+];
