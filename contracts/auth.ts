@@ -38,7 +38,7 @@ export const workspaceSummary = z.object({
 });
 export const meResult = z.object({
   user: z.object({ id: idSchema, email: z.string(), name: z.string(), twoFactorEnabled: z.boolean() }),
-  workspace: workspaceSummary.extend({ timeZone: z.string() }).nullable(),
+  workspace: workspaceSummary.extend({ timeZone: z.string(), currency: z.string() }).nullable(),
   permissions: z.array(permissionSchema),
   workspaces: z.array(workspaceSummary),
 });

@@ -335,7 +335,7 @@ export const segmentMembersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const segmentMembersSchema = z.object({
-  items: z.array(segmentCustomerSchema.extend({ enteredAt: z.string() })),
+  data: z.array(segmentCustomerSchema.extend({ enteredAt: z.string() })),
   nextCursor: z.string().nullable(),
 });
 

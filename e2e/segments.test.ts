@@ -131,6 +131,8 @@ describe('segments', () => {
   it('builds a segment visually with a live count', async () => {
     await page.goto(`${server.url}/segments`);
     await expect.poll(() => page.getByRole('heading', { name: /^segments$/i }).isVisible()).toBe(true);
+    await page.getByRole('link', { name: 'New segment' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'New segment' }).isVisible()).toBe(true);
     // all-time spend over 100: every customer (500.00 each)
     await expect.poll(countShown).toBe('30');
     await page.getByLabel('Field').first().selectOption('fn:amount_spent');
@@ -165,17 +167,53 @@ describe('segments', () => {
     expect(await page.getByLabel('Tag').inputValue()).toBe('VIP');
   });
 
-  it('exports the segment to CSV', async () => {
+  it('saves it as a dynamic segment, opens its page and exports its members to CSV', async () => {
+    await page.getByLabel('Segment name').fill('VIP big spenders');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByRole('heading', { name: 'VIP big spenders' }).isVisible()).toBe(true);
+    const expected = await expectedCount(25000);
+    const members = page.getByRole('list', { name: 'Members' }).getByRole('listitem');
+    await expect.poll(() => members.count()).toBe(expected);
+    const id = page.url().split('/').at(-1)!;
+    const stored = await sqlClient.query(
+      'SELECT count(*)::int AS n FROM segment_members WHERE segment_id = $1',
+      [id],
+    );
+    expect(stored.rows[0].n).toBe(expected);
+    await waitForText(page, /amount_spent\(since: -90d\) > 250 AND customer_tags CONTAINS 'VIP'/);
+    await shoot(page, '35-segment-page-desktop');
+
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await page.getByRole('link', { name: 'Export CSV' }).click();
     const file = await (await download).path();
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toMatch(/^id,email,/);
-    expect(lines.length - 1).toBe(await expectedCount(25000));
+    expect(lines.length - 1).toBe(expected);
     expect(lines.slice(1).every((l) => l.endsWith(',VIP'))).toBe(true);
+
+    // tag every member, then see it on the customers
+    await page.getByRole('button', { name: 'Tag members' }).click();
+    await page.getByRole('dialog').getByLabel('Tag').fill('Big spender');
+    await page.getByRole('button', { name: 'Apply to all members' }).click();
+    await waitForText(page, new RegExp(`Tagged ${expected} customers “Big spender”`));
+    const tagged = await sqlClient.query(
+      "SELECT count(*)::int AS n FROM customers WHERE 'Big spender' = ANY(tags)",
+    );
+    expect(tagged.rows[0].n).toBe(expected);
+  });
+
+  it('lists saved and pre-built segments with their sizes', async () => {
+    await page.goto(`${server.url}/segments`);
+    const row = (name: string) => page.getByRole('row', { name: new RegExp(name) });
+    await expect.poll(() => row('VIP big spenders').isVisible()).toBe(true);
+    // the pre-built "At risk" was kept current by the worker as the orders arrived
+    await expect.poll(async () => (await row('At risk').innerText()).includes('\t12\t')).toBe(true);
+    await shoot(page, '36-segments-list-desktop');
   });
 
   it('starts from a pre-built segment', async () => {
+    await page.goto(`${server.url}/segments/new`);
     await page.getByLabel('Start from a pre-built segment').selectOption('at_risk');
     const r = await sqlClient.query(
       `SELECT count(*)::int AS n FROM customers WHERE orders_count >= 2
@@ -205,8 +243,12 @@ describe('segments', () => {
     await shoot(page, '32-rfm-desktop');
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot(page, '33-rfm-phone');
-    await page.goto(`${server.url}/segments`);
+    await page.goto(`${server.url}/segments/new`);
     await expect.poll(countShown).toBe('30');
     await shoot(page, '34-segment-builder-phone');
+    await page.goto(`${server.url}/segments`);
+    await page.getByRole('link', { name: 'VIP big spenders' }).click();
+    await waitForText(page, /Size over time/);
+    await shoot(page, '37-segment-page-phone');
   });
 });

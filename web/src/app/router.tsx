@@ -22,7 +22,8 @@ import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
 import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
 import { RfmPage } from '../features/segments/rfm-page.tsx';
-import { SegmentsPage } from '../features/segments/segments-page.tsx';
+import { SegmentListPage, SegmentPage } from '../features/segments/saved-segments.tsx';
+import { EditSegmentPage, NewSegmentPage } from '../features/segments/segments-page.tsx';
 import { AuditPage } from '../features/settings/audit-page.tsx';
 import { MembersPage } from '../features/settings/members-page.tsx';
 import { OutboxPage } from '../features/settings/outbox-page.tsx';
@@ -92,8 +93,11 @@ const routeTree = root.addChildren([
     createRoute({ getParentRoute: () => app, path: '/orders/$id', component: OrderPage }),
     page('/products', ProductsPage),
     createRoute({ getParentRoute: () => app, path: '/products/$id', component: ProductPage }),
-    page('/segments', SegmentsPage),
+    page('/segments', SegmentListPage),
+    page('/segments/new', NewSegmentPage),
     page('/segments/rfm', RfmPage),
+    createRoute({ getParentRoute: () => app, path: '/segments/$id', component: SegmentPage }),
+    createRoute({ getParentRoute: () => app, path: '/segments/$id/edit', component: EditSegmentPage }),
     page('/imports', ImportsPage),
     page('/integrations', IntegrationsPage),
     page('/settings', SettingsIndex),

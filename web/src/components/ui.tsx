@@ -15,23 +15,27 @@ type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   busy?: boolean;
 };
 
+const buttonStyles = {
+  primary: 'bg-brand-600 text-white hover:bg-brand-700 shadow-sm',
+  secondary: 'bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 shadow-sm',
+  danger: 'bg-red-600 text-white hover:bg-red-700 shadow-sm',
+  ghost: 'text-slate-700 hover:bg-slate-100',
+};
+
+/** A button's look, for links that act as buttons (navigation, downloads). */
+export const buttonClass = (variant: NonNullable<ButtonProps['variant']> = 'primary') =>
+  cx(
+    'inline-flex min-h-10 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-60',
+    buttonStyles[variant],
+  );
+
 export function Button({ variant = 'primary', busy, className, children, disabled, ...rest }: ButtonProps) {
-  const styles = {
-    primary: 'bg-brand-600 text-white hover:bg-brand-700 shadow-sm',
-    secondary: 'bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 shadow-sm',
-    danger: 'bg-red-600 text-white hover:bg-red-700 shadow-sm',
-    ghost: 'text-slate-700 hover:bg-slate-100',
-  }[variant];
   return (
     <button
       type="button"
       {...rest}
       disabled={disabled || busy}
-      className={cx(
-        'inline-flex min-h-10 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-60',
-        styles,
-        className,
-      )}
+      className={cx(buttonClass(variant), className)}
     >
       {busy && (
         <span

@@ -118,7 +118,7 @@ export function accountsRoutes(app: FastifyInstance, rt: Runtime): void {
         user: { id: user.id, email: user.email, name: user.name, twoFactorEnabled: !!user.totpEnabledAt },
         workspace: current ? { ...current, role: current.role as Role } : null,
         permissions: current ? [...rolePermissions[current.role as Role]] : [],
-        workspaces: list.map(({ timeZone: _tz, ...w }) => ({ ...w, role: w.role as Role })),
+        workspaces: list.map(({ timeZone: _tz, currency: _cur, ...w }) => ({ ...w, role: w.role as Role })),
       };
     },
   );

@@ -351,6 +351,7 @@ export async function myWorkspaces(db: Db, userId: string) {
       slug: workspaces.slug,
       role: memberships.role,
       timeZone: workspaces.timeZone,
+      currency: workspaces.currency,
     })
     .from(memberships)
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))

@@ -312,11 +312,11 @@ export async function listMembers(ctx: WorkspaceCtx, id: string, q: { cursor?: s
         WHERE m.workspace_id = ${ctx.workspaceId} AND m.segment_id = ${id}${after}
         ORDER BY m.customer_id LIMIT ${q.limit + 1}`,
   );
-  const items = page.slice(0, q.limit).map((r) => ({
+  const data = page.slice(0, q.limit).map((r) => ({
     ...toSegmentCustomer(r),
     enteredAt: new Date(r.entered_at).toISOString(),
   }));
-  return { items, nextCursor: page.length > q.limit ? (items.at(-1)?.id ?? null) : null };
+  return { data, nextCursor: page.length > q.limit ? (data.at(-1)?.id ?? null) : null };
 }
 
 export async function segmentHistory(ctx: WorkspaceCtx, id: string): Promise<SegmentHistory> {

@@ -94,16 +94,16 @@ describe('saved segments', () => {
     expect(seg.revenueMinor).toBe((35 + 40 + 45 + 50) * 1000);
 
     // members, paged by cursor
-    const p1 = json<{ items: { email: string }[]; nextCursor: string | null }>(
+    const p1 = json<{ data: { email: string }[]; nextCursor: string | null }>(
       await a.client.get(`/api/v1/segments/${seg.id}/members?limit=3`),
     );
-    expect(p1.items).toHaveLength(3);
-    const p2 = json<{ items: { email: string }[]; nextCursor: string | null }>(
+    expect(p1.data).toHaveLength(3);
+    const p2 = json<{ data: { email: string }[]; nextCursor: string | null }>(
       await a.client.get(`/api/v1/segments/${seg.id}/members?limit=3&cursor=${p1.nextCursor}`),
     );
-    expect(p2.items).toHaveLength(1);
+    expect(p2.data).toHaveLength(1);
     expect(p2.nextCursor).toBeNull();
-    expect([...p1.items, ...p2.items].map((m) => m.email).sort()).toEqual([
+    expect([...p1.data, ...p2.data].map((m) => m.email).sort()).toEqual([
       'a10@example.com',
       'a7@example.com',
       'a8@example.com',

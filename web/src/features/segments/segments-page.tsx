@@ -1,12 +1,18 @@
 // Segment builder: nested AND/OR groups edited visually or as query text (the two forms round-trip
 // through the server's parser and printer), with a live count and preview as the rules change.
-import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
-import type { Condition, PreviewResponse, RuleGroup } from '../../../../contracts/segments.ts';
+import type {
+  Condition,
+  PreviewResponse,
+  RuleGroup,
+  Segment,
+  SegmentKind,
+} from '../../../../contracts/segments.ts';
 import { eventTypes, prebuiltSegments, rfmGroupLabels, rfmGroups } from '../../../../contracts/segments.ts';
 import { ApiError, api, errorMessage } from '../../app/api.ts';
-import { useMe } from '../../app/session.ts';
+import { useCan, useMe } from '../../app/session.ts';
 import {
   Alert,
   Button,
@@ -14,10 +20,12 @@ import {
   cx,
   dateTime,
   EmptyState,
-  money,
   PageHeader,
+  SelectInput,
   Spinner,
+  TextInput,
 } from '../../components/ui.tsx';
+import { CustomerItem } from './customer-item.tsx';
 import { allChoices, dateInput, emptyRules, fieldChoices, keyOf, parseDateInput } from './rules.ts';
 
 const control =
@@ -34,11 +42,30 @@ function useDebounced<T>(value: T, ms = 300): T {
 
 type Input = { rules: RuleGroup } | { query: string };
 
-export function SegmentsPage() {
+/** A new segment: the builder, saved as a new dynamic or static segment. */
+export function NewSegmentPage() {
+  return <SegmentBuilder />;
+}
+
+/** A saved segment's rules in the builder; saving updates it (with its version). */
+export function EditSegmentPage() {
+  const { id } = useParams({ strict: false }) as { id: string };
+  const seg = useQuery({ queryKey: ['segment', id], queryFn: () => api<Segment>(`/segments/${id}`) });
+  if (seg.isPending) return <Spinner />;
+  if (seg.error) return <Alert>{errorMessage(seg.error)}</Alert>;
+  return <SegmentBuilder segment={seg.data} />;
+}
+
+function SegmentBuilder({ segment }: { segment?: Segment }) {
   const me = useMe();
+  const can = useCan();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
   const [mode, setMode] = useState<'visual' | 'text'>('visual');
-  const [rules, setRules] = useState<RuleGroup>(emptyRules);
-  const [text, setText] = useState('');
+  const [rules, setRules] = useState<RuleGroup>(segment?.rules ?? emptyRules);
+  const [text, setText] = useState(segment?.query ?? '');
+  const [name, setName] = useState(segment?.name ?? '');
+  const [kind, setKind] = useState<SegmentKind>(segment?.kind ?? 'dynamic');
   const [switchError, setSwitchError] = useState<string>();
   const input: Input = mode === 'visual' ? { rules } : { query: text };
   const debounced = useDebounced(JSON.stringify(input));
@@ -98,6 +125,22 @@ export function SegmentsPage() {
     URL.revokeObjectURL(url);
   };
 
+  const save = useMutation({
+    mutationFn: () =>
+      segment
+        ? api<Segment>(`/segments/${segment.id}`, {
+            method: 'PATCH',
+            body: { version: segment.version, name, kind, ...input },
+          })
+        : api<Segment>('/segments', { body: { name, kind, ...input } }),
+    onSuccess: (saved) => {
+      void qc.invalidateQueries({ queryKey: ['segments'] });
+      qc.setQueryData(['segment', saved.id], saved);
+      void navigate({ to: '/segments/$id', params: { id: saved.id } });
+    },
+  });
+  const saveError = save.error instanceof ApiError ? save.error : undefined;
+
   const err =
     preview.error instanceof ApiError
       ? (preview.error.errors[0]?.message ?? preview.error.detail)
@@ -105,8 +148,13 @@ export function SegmentsPage() {
   return (
     <>
       <PageHeader
-        title="Segments"
+        title={segment ? `Edit ${segment.name}` : 'New segment'}
         description="Find customers by what they bought, when, and who they are. The count updates as you edit."
+        actions={
+          <Link to="/segments" className="text-sm font-medium text-brand-700 underline">
+            All segments
+          </Link>
+        }
       />
       <div className="mb-3 flex flex-wrap items-center gap-2">
         <div role="tablist" aria-label="Rule form" className="inline-flex rounded-lg bg-slate-100 p-1">
@@ -197,6 +245,40 @@ export function SegmentsPage() {
               Export CSV
             </Button>
           </div>
+          {can('segments.manage') && (
+            <form
+              className="mt-4 space-y-3 border-t border-slate-100 pt-4"
+              aria-label="Save segment"
+              onSubmit={(e) => {
+                e.preventDefault();
+                save.mutate();
+              }}
+            >
+              <TextInput
+                label="Segment name"
+                error={saveError?.field('name')}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                required
+                maxLength={200}
+              />
+              <SelectInput
+                label="Kind"
+                value={kind}
+                onChange={(e) => setKind(e.target.value as SegmentKind)}
+                options={[
+                  { value: 'dynamic', label: 'Dynamic (kept current)' },
+                  { value: 'static', label: 'Static list (frozen now)' },
+                ]}
+              />
+              {saveError && !saveError.field('name') && (
+                <Alert>{saveError.errors[0]?.message ?? saveError.detail}</Alert>
+              )}
+              <Button type="submit" busy={save.isPending} disabled={!!err || !name.trim()}>
+                {segment ? 'Save changes' : 'Save segment'}
+              </Button>
+            </form>
+          )}
           {preview.isPending ? (
             <Spinner />
           ) : preview.data && preview.data.customers.length === 0 ? (
@@ -204,20 +286,7 @@ export function SegmentsPage() {
           ) : (
             <ul className="mt-3 divide-y divide-slate-100" aria-label="Preview">
               {preview.data?.customers.map((c) => (
-                <li key={c.id} className="flex items-center gap-3 py-2 text-sm">
-                  <div className="min-w-0 flex-1">
-                    <p className="truncate font-medium">{c.name}</p>
-                    <p className="truncate text-xs text-slate-600">
-                      {[c.email, c.country].filter(Boolean).join(' · ')}
-                    </p>
-                  </div>
-                  <div className="text-right">
-                    <p className="tabular-nums">{money(c.totalSpentMinor, c.currency)}</p>
-                    <p className="text-xs text-slate-600">
-                      {dateTime(c.lastOrderAt, me.workspace?.timeZone)}
-                    </p>
-                  </div>
-                </li>
+                <CustomerItem key={c.id} c={c} detail={dateTime(c.lastOrderAt, me.workspace?.timeZone)} />
               ))}
             </ul>
           )}
