@@ -13,7 +13,13 @@ export const dateValueSchema = z.union([
 ]);
 export type DateValue = z.infer<typeof dateValueSchema>;
 
-export const numberFields = ['amount_spent', 'number_of_orders', 'average_order_value'] as const;
+/** discounted_order_share: the percentage (0–100) of a customer's orders that used a discount code. */
+export const numberFields = [
+  'amount_spent',
+  'number_of_orders',
+  'average_order_value',
+  'discounted_order_share',
+] as const;
 export const dateFields = ['first_order_date', 'last_order_date', 'customer_created_date'] as const;
 export const textFields = [
   'country',
@@ -252,8 +258,8 @@ export const rfmCustomersSchema = z.object({
 
 /**
  * The pre-built segments every store starts from, as query text (the builder offers them; each is
- * ordinary rules to edit). "Discount hunters" (a share of orders with a coupon) and "email engaged"
- * need figures Patron does not keep yet and are not offered.
+ * ordinary rules to edit). "Email engaged" needs email engagement, which Patron does not record
+ * yet (the email capability adds it).
  */
 export const prebuiltSegments = [
   { key: 'new', name: 'New customers', query: 'first_order_date >= -30d' },
@@ -267,6 +273,11 @@ export const prebuiltSegments = [
   { key: 'one_time', name: 'One-time buyers', query: 'number_of_orders = 1 AND last_order_date < -60d' },
   { key: 'frequent', name: 'Frequent buyers', query: 'orders_placed(since: -365d) >= 5' },
   { key: 'high_aov', name: 'High AOV', query: 'average_order_value > 200' },
+  {
+    key: 'discount_hunters',
+    name: 'Discount hunters',
+    query: 'discounted_order_share >= 80 AND number_of_orders >= 2',
+  },
   {
     key: 'abandoned_cart',
     name: 'Abandoned cart',

@@ -114,6 +114,9 @@ const numberColumn = {
   amount_spent: sql`c.total_spent_minor`,
   number_of_orders: sql`c.orders_count`,
   average_order_value: sql`c.aov_minor`,
+  // a percentage, NULL for a customer without orders (cancelled ones never count)
+  discounted_order_share: sql`(SELECT 100.0 * count(*) FILTER (WHERE cardinality(o.discount_codes) > 0) / nullif(count(*), 0)
+    FROM orders o WHERE o.workspace_id = c.workspace_id AND o.customer_id = c.id AND o.status <> 'cancelled')`,
 } as const;
 const dateColumn = {
   first_order_date: sql`c.first_order_at`,
@@ -138,7 +141,8 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
         WHERE ${rfmGroupSql} ${c.op === '=' ? sql`=` : sql`<>`} ${c.value})`;
     case 'number': {
       const col = numberColumn[c.field];
-      const v = (x: number) => (c.field === 'number_of_orders' ? x : minor(x));
+      const v = (x: number) =>
+        c.field === 'number_of_orders' || c.field === 'discounted_order_share' ? x : minor(x);
       const t = c.test;
       if (t.op === 'is_null') return sql`${col} IS NULL`;
       if (t.op === 'is_not_null') return sql`${col} IS NOT NULL`;
@@ -164,8 +168,8 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
       return cmp(sql`lower(${col})`, t.op, sql`lower(${t.value})`);
     }
     case 'tag': {
-      // the cardinality check spares the per-row unnest for the many customers without tags
-      const has = sql`(cardinality(c.tags) > 0 AND EXISTS (SELECT 1 FROM unnest(c.tags) AS tag(name) WHERE lower(tag.name) = lower(${c.value})))`;
+      // patron_lower_tags (migration 0008) is GIN-indexed: the containment is an index lookup
+      const has = sql`patron_lower_tags(c.tags) @> ARRAY[lower(${c.value}::text)]`;
       return c.op === 'contains' ? has : sql`NOT ${has}`;
     }
     case 'orders': {

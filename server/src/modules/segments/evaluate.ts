@@ -159,16 +159,25 @@ function matches(c: MemCustomer, cond: Condition, ix: Index, now: Date): boolean
       return g !== undefined && (cond.op === '=' ? g === cond.value : g !== cond.value);
     }
     case 'number': {
+      const kept = (ix.orders.get(c.id) ?? []).filter((o) => o.status !== 'cancelled');
       const raw =
         cond.field === 'amount_spent'
           ? c.totalSpentMinor
           : cond.field === 'number_of_orders'
             ? c.ordersCount
-            : c.aovMinor;
-      const scale = (x: number) => (cond.field === 'number_of_orders' ? x : Math.round(x * 100));
+            : cond.field === 'average_order_value'
+              ? c.aovMinor
+              : kept.length === 0
+                ? null
+                : (100 * kept.filter((o) => o.discountCodes.length > 0).length) / kept.length;
+      const scale = (x: number) =>
+        cond.field === 'number_of_orders' || cond.field === 'discounted_order_share'
+          ? x
+          : Math.round(x * 100);
       const t = cond.test;
-      if (t.op === 'is_null') return false;
-      if (t.op === 'is_not_null') return true;
+      if (t.op === 'is_null') return raw === null;
+      if (t.op === 'is_not_null') return raw !== null;
+      if (raw === null) return false;
       if (t.op === 'between') return raw >= scale(t.from) && raw <= scale(t.to);
       return compare(raw, t.op, scale(t.value));
     }

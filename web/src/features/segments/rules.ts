@@ -1,5 +1,5 @@
 // What the visual builder offers per field: the kind of condition it makes and a fresh default.
-import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
+import type { Condition, DateValue, NumberField, RuleGroup } from '../../../../contracts/segments.ts';
 
 export type FieldChoice = { key: string; label: string; make: () => Condition };
 
@@ -13,6 +13,11 @@ export const fieldChoices: { group: string; items: FieldChoice[] }[] = [
         key: 'average_order_value',
         label: 'Average order value',
         make: () => num('average_order_value', '>', 50),
+      },
+      {
+        key: 'discounted_order_share',
+        label: 'Orders with a discount (%)',
+        make: () => num('discounted_order_share', '>=', 80),
       },
       { key: 'first_order_date', label: 'First order date', make: () => date('first_order_date', '>', -30) },
       { key: 'last_order_date', label: 'Last order date', make: () => date('last_order_date', '<', -90) },
@@ -108,11 +113,7 @@ export function keyOf(c: Condition): string {
   }
 }
 
-function num(
-  field: 'amount_spent' | 'number_of_orders' | 'average_order_value',
-  op: '>' | '>=',
-  value: number,
-): Condition {
+function num(field: NumberField, op: '>' | '>=', value: number): Condition {
   return { kind: 'number', field, test: { op, value } };
 }
 function date(
