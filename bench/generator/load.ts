@@ -260,6 +260,10 @@ export async function derive(
   progress(
     `derive: metrics of ${done.toLocaleString('en')} customers in ${fmt((performance.now() - t0) / 1000)}`,
   );
+  // the rebuilds below query the loaded tables: statistics first, or the planner guesses
+  const ta = performance.now();
+  for (const t of Object.keys(TABLES)) await database.db.execute(sql.raw(`ANALYZE ${t}`));
+  progress(`derive: statistics in ${fmt((performance.now() - ta) / 1000)}`);
   for (const step of WORKSPACE_REBUILDS) {
     const file = fileURLToPath(new URL(step.module, import.meta.url));
     if (!fs.existsSync(file)) {
@@ -274,8 +278,9 @@ export async function derive(
     progress(`derive: ${step.what} in ${fmt((performance.now() - t) / 1000)}`);
   }
   const t1 = performance.now();
-  for (const t of Object.keys(TABLES)) await database.db.execute(sql.raw(`ANALYZE ${t}`));
-  progress(`derive: statistics in ${fmt((performance.now() - t1) / 1000)}`);
+  for (const t of ['customers', 'segment_members', 'rfm_scores'])
+    await database.db.execute(sql.raw(`ANALYZE ${t}`));
+  progress(`derive: statistics of the derived tables in ${fmt((performance.now() - t1) / 1000)}`);
 }
 
 /**
@@ -285,6 +290,12 @@ export async function derive(
 const WORKSPACE_REBUILDS = [
   { what: 'timeline', module: '../../server/src/modules/customers/timeline.ts', fn: 'rebuildTimeline' },
   { what: 'scores', module: '../../server/src/modules/customers/scoring.ts', fn: 'rescoreCustomers' },
+  {
+    what: 'dynamic segments',
+    module: '../../server/src/modules/segments/saved.service.ts',
+    fn: 'refreshWorkspaceSegments',
+  },
+  { what: 'RFM scores', module: '../../server/src/modules/segments/upkeep.ts', fn: 'storeRfmScores' },
 ];
 
 export function fmt(seconds: number): string {

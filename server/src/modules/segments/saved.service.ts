@@ -51,16 +51,19 @@ export type EvaluationResult = { entered: string[]; exited: string[] };
  * Brings a segment's members up to date in one set-based statement: the compiler's matching set
  * is diffed against segment_members, the difference is written (members, membership history) and
  * reported back. With `only`, just those customers are reconsidered (the dynamic upkeep path).
- * Domain events `segment.entered` / `segment.exited`, the counters and today's snapshot are
- * written in the same transaction.
+ * Domain events `segment.entered` / `segment.exited` (automations start from them), the counters and
+ * today's snapshot are written in the same transaction. A segment's first filling, and a refill after
+ * its rules changed, is not customers' doing: with `announce: false` the history is kept but the
+ * outbox gets one `segment.evaluated` summary instead of an event per customer.
  */
 export async function evaluateSegment(
   tx: Db,
   workspaceId: string,
   seg: { id: string; rules: RuleGroup },
   now = new Date(),
-  only?: string[],
+  opts: { only?: string[]; announce?: boolean } = {},
 ): Promise<EvaluationResult> {
+  const { only, announce = true } = opts;
   const restrictC = only ? sql` AND c.id = ANY(${sql.param(only)}::uuid[])` : sql``;
   const restrictM = only ? sql` AND m.customer_id = ANY(${sql.param(only)}::uuid[])` : sql``;
   const diff = await rows<{ change: 'entered' | 'exited'; customer_id: string }>(
@@ -88,12 +91,22 @@ export async function evaluateSegment(
         )
         SELECT change, customer_id FROM changes`,
   );
-  await announceMoves(
-    tx,
-    workspaceId,
-    seg.id,
-    diff.map((d) => ({ change: d.change, customerId: d.customer_id })),
-  );
+  const moves = diff.map((d) => ({ change: d.change, customerId: d.customer_id }));
+  if (announce) await announceMoves(tx, workspaceId, seg.id, moves);
+  else if (moves.length)
+    await recordEvents(tx, [
+      {
+        workspaceId,
+        type: 'segment.evaluated',
+        subjectType: 'segment',
+        subjectId: seg.id,
+        payload: {
+          segmentId: seg.id,
+          entered: moves.filter((m) => m.change === 'entered').length,
+          exited: moves.filter((m) => m.change === 'exited').length,
+        },
+      },
+    ]);
   await refreshTotals(tx, workspaceId, seg.id, now);
   return {
     entered: diff.filter((d) => d.change === 'entered').map((d) => d.customer_id),
@@ -167,7 +180,7 @@ export async function ensurePrebuilt(tx: Db, workspaceId: string, now = new Date
       query: printQuery(rules),
       prebuiltKey: p.key,
     });
-    await evaluateSegment(tx, workspaceId, { id, rules }, now);
+    await evaluateSegment(tx, workspaceId, { id, rules }, now, { announce: false });
   }
 }
 
@@ -211,7 +224,7 @@ export async function createSegment(
     query: rules ? printQuery(rules) : null,
     createdByUserId: ctx.userId,
   });
-  if (rules) await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules }, now);
+  if (rules) await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules }, now, { announce: false });
   else await refreshTotals(ctx.db, ctx.workspaceId, id, now);
   const saved = toSegment(await load(ctx, id));
   await recordChange(ctx.db, ctx, {
@@ -259,7 +272,8 @@ export async function updateSegment(
   );
   if (updated.length === 0)
     throw new AppError('version_conflict', 'Someone else changed this segment; reload and try again.');
-  if (newRules) await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules: newRules }, now);
+  if (newRules)
+    await evaluateSegment(ctx.db, ctx.workspaceId, { id, rules: newRules }, now, { announce: false });
   const after = toSegment(await load(ctx, id));
   await recordChange(ctx.db, ctx, {
     action: 'segment.updated',
@@ -367,7 +381,7 @@ export async function reevaluateCustomers(
     .where(and(eq(segments.workspaceId, workspaceId), eq(segments.kind, 'dynamic')));
   for (const s of list) {
     const rules = toSegment(s).rules;
-    if (rules) await evaluateSegment(tx, workspaceId, { id: s.id, rules }, now, customerIds);
+    if (rules) await evaluateSegment(tx, workspaceId, { id: s.id, rules }, now, { only: customerIds });
   }
 }
 
