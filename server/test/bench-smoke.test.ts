@@ -148,6 +148,8 @@ describe('bench runner', () => {
       'customer.search.sql',
       'customer.list.service',
       'segment.count.api',
+      'segment.upkeep',
+      'rfm.recompute',
     ])
       expect(names).toContain(n);
     for (const r of report.results) {
