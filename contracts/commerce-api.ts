@@ -43,6 +43,13 @@ export const customerSummary = z.object({
   avgDaysBetweenOrders: z.number().nullable(),
   externalIds: z.array(z.object({ kind: z.string(), value: z.string() })),
   mergedInto: z.string().nullable(),
+  /** custom field values by key (see /api/v1/custom-fields) */
+  custom: z.record(z.string(), z.unknown()),
+  ownerUserId: z.string().nullable(),
+  healthScore: z.number().nullable(),
+  churnRisk: z.enum(['low', 'medium', 'high']).nullable(),
+  lifecycleStage: z.enum(['lead', 'customer', 'loyal', 'at_risk', 'churned']).nullable(),
+  tier: z.enum(['gold', 'silver', 'bronze']).nullable(),
   createdAt: iso,
   updatedAt: iso,
   version: z.number(),

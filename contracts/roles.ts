@@ -37,6 +37,7 @@ export const permissions = [
   'reports.read',
   'segments.read',
   'segments.manage',
+  'fields.manage',
   'integrations.manage',
 ] as const;
 export type Permission = (typeof permissions)[number];

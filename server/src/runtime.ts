@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { metricsHandler } from './modules/commerce/metrics.ts';
+import { scoringHandler } from './modules/customers/scoring.ts';
+import { timelineHandler } from './modules/customers/timeline.ts';
 import { importJobs } from './modules/imports/imports.service.ts';
 import { mailJobs } from './modules/mail/index.ts';
 import { segmentJobs, segmentUpkeepHandler } from './modules/segments/upkeep.ts';
@@ -17,8 +19,9 @@ export function allJobs(rt: Pick<Runtime, 'config' | 'jobs'>): JobDef<never>[] {
 
 /** Every module's event handlers (modules add theirs as they land). */
 export function allEventHandlers(): EventHandler[] {
-  // order matters: segment upkeep reads the metrics the metrics handler has just brought current
-  return [metricsHandler, segmentUpkeepHandler];
+  // order matters: scores read the metrics the metrics handler has just brought current, and
+  // segment upkeep reads both
+  return [metricsHandler, scoringHandler, segmentUpkeepHandler, timelineHandler];
 }
 
 /**

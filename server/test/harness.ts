@@ -90,6 +90,8 @@ export class Client {
     this.request({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers });
   patch = (url: string, payload?: unknown, headers?: Record<string, string>) =>
     this.request({ method: 'PATCH', url, payload: payload as InjectOptions['payload'], headers });
+  put = (url: string, payload?: unknown, headers?: Record<string, string>) =>
+    this.request({ method: 'PUT', url, payload: payload as InjectOptions['payload'], headers });
   delete = (url: string, headers?: Record<string, string>) =>
     this.request({ method: 'DELETE', url, headers });
 }

@@ -53,6 +53,17 @@ beforeAll(async () => {
   B.segmentId = json<{ id: string }>(
     await b.client.post('/api/v1/segments', { name: 'Secret B segment', query: 'amount_spent > 1' }),
   ).id;
+  B.noteId = json<{ id: string }>(
+    await b.client.post(`/api/v1/customers/${B.customerId}/notes`, { body: 'Secret B note' }),
+  ).id;
+  B.fieldId = json<{ id: string }>(
+    await b.client.post('/api/v1/custom-fields', {
+      key: 'secret_b_field',
+      label: 'Secret B field',
+      type: 'text',
+    }),
+  ).id;
+  await b.client.post(`/api/v1/customers/${B.customerId}/tags`, { add: ['secret-b-tag'] });
   B.sessionId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/me/sessions')).data[0]!.id;
   B.workspaceId = b.workspaceId;
   // A's own customer, for the merge call
@@ -76,6 +87,11 @@ const markers = (): string[] =>
     B.sessionId,
     B.segmentId,
     'Secret B segment',
+    B.noteId,
+    B.fieldId,
+    'Secret B note',
+    'secret_b_field',
+    'secret-b-tag',
     'b.example',
     'B-ORDER-1',
     'Secret B product',
@@ -258,6 +274,79 @@ const cases: Record<string, Case> = {
       body: { mergeId: B.customerId },
     }),
   },
+  'PATCH /api/v1/customers/{id}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'PATCH',
+      url: `/api/v1/customers/${B.customerId}`,
+      body: { version: 1, firstName: 'x' },
+    }),
+  },
+  'GET /api/v1/customers/{id}/360': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/customers/${B.customerId}/360` }),
+  },
+  'POST /api/v1/customers/{id}/tags': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'POST',
+      url: `/api/v1/customers/${B.customerId}/tags`,
+      body: { remove: ['secret-b-tag'] },
+    }),
+  },
+  'GET /api/v1/customers/{id}/timeline': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: `/api/v1/customers/${B.customerId}/timeline` }),
+  },
+  'GET /api/v1/customers/{id}/notes': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: `/api/v1/customers/${B.customerId}/notes` }),
+  },
+  'POST /api/v1/customers/{id}/notes': {
+    kind: 'foreign',
+    call: () => ({ method: 'POST', url: `/api/v1/customers/${B.customerId}/notes`, body: { body: 'x' } }),
+  },
+  'PATCH /api/v1/customers/{id}/notes/{noteId}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'PATCH',
+      url: `/api/v1/customers/${B.customerId}/notes/${B.noteId}`,
+      body: { version: 1, body: 'Taken' },
+    }),
+  },
+  'DELETE /api/v1/customers/{id}/notes/{noteId}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/customers/${B.customerId}/notes/${B.noteId}` }),
+  },
+  'GET /api/v1/tags': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/tags' }) },
+  'PUT /api/v1/tags': {
+    kind: 'own-write',
+    call: () => ({ method: 'PUT', url: '/api/v1/tags', body: { name: 'secret-b-tag', colour: 'red' } }),
+  },
+  'GET /api/v1/custom-fields': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/custom-fields' }),
+  },
+  'POST /api/v1/custom-fields': {
+    kind: 'own-write',
+    call: () => ({
+      method: 'POST',
+      url: '/api/v1/custom-fields',
+      body: { key: 'secret_b_field', label: 'Mine', type: 'text' },
+    }),
+  },
+  'PATCH /api/v1/custom-fields/{id}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'PATCH',
+      url: `/api/v1/custom-fields/${B.fieldId}`,
+      body: { version: 1, label: 'Taken' },
+    }),
+  },
+  'DELETE /api/v1/custom-fields/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/custom-fields/${B.fieldId}` }),
+  },
   'GET /api/v1/orders': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/orders' }) },
   'GET /api/v1/orders/{id}': {
     kind: 'foreign',
@@ -414,6 +503,10 @@ async function snapshotB() {
     'segments',
     'segment_members',
     'segment_membership_events',
+    'customer_notes',
+    'custom_field_defs',
+    'tag_definitions',
+    'timeline_items',
   ];
   const out: Record<string, unknown> = {};
   for (const table of tables) {

@@ -67,6 +67,20 @@ export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
   await tx.execute(sql`SELECT pg_notify('patron_events', '')`);
 }
 
+/** The customer ids events touch, per workspace (for handlers that work a batch set-based). */
+export function customersByWorkspace(
+  events: DomainEvent[],
+  idsOf: (e: DomainEvent) => string[],
+): Map<string, string[]> {
+  const by = new Map<string, Set<string>>();
+  for (const e of events) {
+    const set = by.get(e.workspaceId) ?? new Set<string>();
+    for (const id of idsOf(e)) set.add(id);
+    by.set(e.workspaceId, set);
+  }
+  return new Map([...by].filter(([, s]) => s.size > 0).map(([ws, s]) => [ws, [...s]]));
+}
+
 /** A handler runs inside the dispatch transaction: its writes commit with the event's dispatch, once. */
 export type EventHandler = {
   name: string;

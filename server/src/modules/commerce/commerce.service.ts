@@ -42,7 +42,7 @@ async function identitiesFor(ctx: WorkspaceCtx, ids: string[]) {
   return map;
 }
 
-const customerView = (c: CustomerRow, externalIds: { kind: string; value: string }[]) => ({
+export const customerView = (c: CustomerRow, externalIds: { kind: string; value: string }[]) => ({
   id: c.id,
   email: c.email,
   phone: c.phone,
@@ -64,6 +64,12 @@ const customerView = (c: CustomerRow, externalIds: { kind: string; value: string
   avgDaysBetweenOrders: c.avgDaysBetweenOrders,
   externalIds,
   mergedInto: c.mergedInto,
+  custom: (c.custom ?? {}) as Record<string, unknown>,
+  ownerUserId: c.ownerUserId,
+  healthScore: c.healthScore,
+  churnRisk: c.churnRisk as 'low' | 'medium' | 'high' | null,
+  lifecycleStage: c.lifecycleStage as 'lead' | 'customer' | 'loyal' | 'at_risk' | 'churned' | null,
+  tier: c.tier as 'gold' | 'silver' | 'bronze' | null,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
   version: c.version,

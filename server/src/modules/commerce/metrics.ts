@@ -3,7 +3,7 @@
 // metrics of the customers it touches from their rows, so they always equal a full recomputation.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
-import type { DomainEvent, EventHandler } from '../../platform/events.ts';
+import { customersByWorkspace, type DomainEvent, type EventHandler } from '../../platform/events.ts';
 
 export async function recomputeCustomerMetrics(
   tx: Db,
@@ -49,7 +49,8 @@ const METRIC_EVENTS = [
   'customer.merged',
 ];
 
-function customersOf(e: DomainEvent): string[] {
+/** The customers an order, refund or merge event concerns (both sides of a move or a merge). */
+export function customersOf(e: DomainEvent): string[] {
   const p = e.payload as {
     customerId?: string | null;
     previousCustomerId?: string | null;
@@ -63,9 +64,7 @@ export const metricsHandler: EventHandler = {
   types: METRIC_EVENTS,
   handle: (tx, e) => recomputeCustomerMetrics(tx, e.workspaceId, customersOf(e)),
   handleBatch: async (tx, events) => {
-    const byWorkspace = new Map<string, string[]>();
-    for (const e of events)
-      byWorkspace.set(e.workspaceId, [...(byWorkspace.get(e.workspaceId) ?? []), ...customersOf(e)]);
-    for (const [ws, ids] of byWorkspace) await recomputeCustomerMetrics(tx, ws, ids);
+    for (const [ws, ids] of customersByWorkspace(events, customersOf))
+      await recomputeCustomerMetrics(tx, ws, ids);
   },
 };

@@ -4,9 +4,11 @@
 // hourly job re-evaluates every dynamic segment in full and stores the RFM scores.
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../platform/db.ts';
-import type { DomainEvent, EventHandler } from '../../platform/events.ts';
+import { customersByWorkspace, type DomainEvent, type EventHandler } from '../../platform/events.ts';
 import type { JobDef } from '../../platform/jobs.ts';
 import type { Runtime } from '../../platform/runtime.ts';
+import { customersOf } from '../commerce/metrics.ts';
+import { rescoreCustomers } from '../customers/scoring.ts';
 import { rfmGroupSql, rfmScored } from './rfm.ts';
 import { reevaluateCustomers, refreshWorkspaceSegments } from './saved.service.ts';
 
@@ -30,21 +32,14 @@ export const UPKEEP_EVENTS = [
   'browse.checkout_started',
 ];
 
-function customersOf(e: DomainEvent): string[] {
-  const p = e.payload as { customerId?: unknown; previousCustomerId?: unknown; survivorId?: unknown };
-  const ids = [p.customerId, p.previousCustomerId, p.survivorId];
-  if (e.subjectType === 'customer') ids.push(e.subjectId);
-  return ids.filter((x): x is string => typeof x === 'string' && /^[0-9a-f-]{36}$/i.test(x));
-}
+/** The customers an event concerns: those it names, and its subject when that is a customer. */
+const touched = (e: DomainEvent): string[] =>
+  [...customersOf(e), ...(e.subjectType === 'customer' ? [e.subjectId] : [])].filter((x) =>
+    /^[0-9a-f-]{36}$/i.test(x),
+  );
 
 async function upkeep(tx: Db, events: DomainEvent[]): Promise<void> {
-  const byWorkspace = new Map<string, Set<string>>();
-  for (const e of events) {
-    const set = byWorkspace.get(e.workspaceId) ?? new Set<string>();
-    for (const id of customersOf(e)) set.add(id);
-    byWorkspace.set(e.workspaceId, set);
-  }
-  for (const [ws, ids] of byWorkspace) await reevaluateCustomers(tx, ws, [...ids]);
+  for (const [ws, ids] of customersByWorkspace(events, touched)) await reevaluateCustomers(tx, ws, ids);
 }
 
 export const segmentUpkeepHandler: EventHandler = {
@@ -64,8 +59,8 @@ export async function storeRfmScores(tx: Db, workspaceId: string): Promise<void>
 }
 
 /**
- * Hourly: one job per workspace (so a large store does not hold the others up), each re-evaluating
- * the workspace's dynamic segments in full and storing its RFM scores.
+ * Hourly: one job per workspace (so a large store does not hold the others up), each rescoring the
+ * workspace's customers, re-evaluating its dynamic segments in full and storing its RFM scores.
  */
 export const segmentJobs = (rt: Pick<Runtime, 'jobs'>): JobDef<{ workspaceId?: string }>[] => [
   {
@@ -80,6 +75,8 @@ export const segmentJobs = (rt: Pick<Runtime, 'jobs'>): JobDef<{ workspaceId?: s
     name: 'segments.refresh-workspace',
     handle: async (tx, data) => {
       if (!data.workspaceId) return;
+      // recency moves with the calendar: scores first, as segment rules may read them
+      await rescoreCustomers(tx, data.workspaceId);
       await refreshWorkspaceSegments(tx, data.workspaceId);
       await storeRfmScores(tx, data.workspaceId);
     },

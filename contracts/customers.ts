@@ -1,0 +1,199 @@
+// Customer 360: custom fields, notes, tags, the timeline, the profile edit and the 360 answer.
+import { z } from 'zod';
+import { customerSummary } from './commerce-api.ts';
+
+// ---- custom fields ----
+
+export const customFieldTypes = [
+  'text',
+  'number',
+  'money',
+  'date',
+  'select',
+  'multi_select',
+  'boolean',
+  'url',
+  'email',
+] as const;
+export type CustomFieldType = (typeof customFieldTypes)[number];
+
+const fieldKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _, starting with a letter');
+
+export const createCustomFieldSchema = z
+  .object({
+    entity: z.enum(['customer', 'company']).default('customer'),
+    key: fieldKey,
+    label: z.string().trim().min(1).max(80),
+    type: z.enum(customFieldTypes),
+    options: z.array(z.string().trim().min(1).max(80)).max(100).default([]),
+    required: z.boolean().default(false),
+  })
+  .refine((f) => !['select', 'multi_select'].includes(f.type) || f.options.length > 0, {
+    message: 'a select field needs at least one option',
+    path: ['options'],
+  });
+export type CreateCustomField = z.infer<typeof createCustomFieldSchema>;
+
+export const updateCustomFieldSchema = z.object({
+  version: z.number().int().min(1).optional(),
+  label: z.string().trim().min(1).max(80).optional(),
+  options: z.array(z.string().trim().min(1).max(80)).max(100).optional(),
+  required: z.boolean().optional(),
+  position: z.number().int().min(0).max(1000).optional(),
+});
+
+export const customFieldSchema = z.object({
+  id: z.string(),
+  entity: z.enum(['customer', 'company']),
+  key: z.string(),
+  label: z.string(),
+  type: z.enum(customFieldTypes),
+  options: z.array(z.string()),
+  required: z.boolean(),
+  position: z.number(),
+  version: z.number(),
+});
+export type CustomField = z.infer<typeof customFieldSchema>;
+
+/** The value schema of one field: what a customer's `custom[key]` may hold (null clears it). */
+export function customValueSchema(f: Pick<CustomField, 'type' | 'options' | 'required'>): z.ZodType {
+  const base = (() => {
+    switch (f.type) {
+      case 'text':
+        return z.string().max(2000);
+      case 'number':
+        return z.number().finite();
+      case 'money':
+        return z.number().int().describe('minor units');
+      case 'date':
+        return z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+      case 'select':
+        return z.enum(f.options as [string, ...string[]], `expected one of: ${f.options.join(', ')}`);
+      case 'multi_select':
+        return z.array(
+          z.enum(f.options as [string, ...string[]], `expected any of: ${f.options.join(', ')}`),
+        );
+      case 'boolean':
+        return z.boolean();
+      case 'url':
+        return z.url({ protocol: /^https?$/ }).max(2000);
+      case 'email':
+        return z.email().max(320);
+    }
+  })();
+  return f.required ? base : base.nullable();
+}
+
+// ---- notes ----
+
+export const createNoteSchema = z.object({
+  body: z.string().trim().min(1).max(10_000),
+  pinned: z.boolean().default(false),
+});
+export const updateNoteSchema = z.object({
+  version: z.number().int().min(1).optional(),
+  body: z.string().trim().min(1).max(10_000).optional(),
+  pinned: z.boolean().optional(),
+});
+export const noteSchema = z.object({
+  id: z.string(),
+  body: z.string(),
+  pinned: z.boolean(),
+  /** teammates named as @email in the body */
+  mentions: z.array(z.object({ userId: z.string(), name: z.string() })),
+  author: z.object({ userId: z.string(), name: z.string() }).nullable(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Note = z.infer<typeof noteSchema>;
+export const noteParams = z.object({ id: z.uuid(), noteId: z.uuid() });
+
+// ---- tags ----
+
+export const tagColours = ['gray', 'red', 'amber', 'green', 'blue', 'violet', 'pink'] as const;
+const tagName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((t) => [...t].every((ch) => ch.charCodeAt(0) >= 32), 'a tag holds no control characters');
+export const customerTagsChangeSchema = z
+  .object({ add: z.array(tagName).max(50).default([]), remove: z.array(tagName).max(50).default([]) })
+  .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove a tag', path: ['add'] });
+export const tagSchema = z.object({ name: z.string(), colour: z.enum(tagColours), automatic: z.boolean() });
+export const setTagColourSchema = z.object({ name: tagName, colour: z.enum(tagColours) });
+
+// ---- timeline ----
+
+export const timelineKinds = ['order', 'refund', 'browse', 'cart', 'note', 'tag', 'account'] as const;
+export const timelineQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+  kind: z.enum(timelineKinds).optional(),
+});
+export const timelineItemSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(timelineKinds),
+  title: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  refType: z.string().nullable(),
+  refId: z.string().nullable(),
+});
+export type TimelineItem = z.infer<typeof timelineItemSchema>;
+export const timelinePage = z.object({
+  data: z.array(timelineItemSchema),
+  nextCursor: z.string().nullable(),
+});
+
+// ---- the profile ----
+
+export const updateCustomerSchema = z.object({
+  version: z.number().int().min(1).optional(),
+  firstName: z.string().trim().max(100).nullable().optional(),
+  lastName: z.string().trim().max(100).nullable().optional(),
+  phone: z.string().trim().max(40).nullable().optional(),
+  company: z.string().trim().max(200).nullable().optional(),
+  country: z.string().trim().max(80).nullable().optional(),
+  city: z.string().trim().max(120).nullable().optional(),
+  ownerUserId: z.uuid().nullable().optional(),
+  /** custom field values by key; each is checked against its field's type */
+  custom: z.record(z.string().max(40), z.unknown()).optional(),
+});
+export type UpdateCustomer = z.infer<typeof updateCustomerSchema>;
+
+export const healthReasonSchema = z.object({
+  factor: z.string(),
+  points: z.number(),
+  max: z.number(),
+  text: z.string(),
+});
+
+export const customer360Schema = z.object({
+  customer: customerSummary,
+  healthReasons: z.array(healthReasonSchema),
+  daysSinceLastOrder: z.number().nullable(),
+  tags: z.array(tagSchema),
+  notes: z.array(noteSchema),
+  fields: z.array(customFieldSchema),
+  owner: z.object({ userId: z.string(), name: z.string() }).nullable(),
+  addresses: z.array(z.record(z.string(), z.unknown())),
+  recentOrders: z.array(
+    z.object({
+      id: z.string(),
+      number: z.string(),
+      placedAt: z.string(),
+      totalMinor: z.number(),
+      currency: z.string(),
+      status: z.string(),
+    }),
+  ),
+  timeline: timelinePage,
+});
+export type Customer360 = z.infer<typeof customer360Schema>;

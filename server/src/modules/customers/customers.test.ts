@@ -1,0 +1,276 @@
+// Customer 360 over the API: the page's data, scores with reasons, the timeline from the outbox,
+// tags, notes with mentions, custom fields, stale edits, bad input and workspace isolation.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, memberOf, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { inWorkspace, rows } from '../../platform/db.ts';
+import { dispatchBatch } from '../../platform/events.ts';
+import { allEventHandlers } from '../../runtime.ts';
+import { rescoreCustomers } from './scoring.ts';
+
+const DAY = 86_400_000;
+const ago = (d: number) => new Date(Date.now() - d * DAY).toISOString();
+const order = (id: string, email: string, totalMinor: number, daysAgo: number) => ({
+  externalId: id,
+  number: id,
+  currency: 'EUR',
+  totalMinor,
+  lines: [{ title: 'Beans', quantity: 1, unitPriceMinor: totalMinor }],
+  customer: { email, firstName: email.split('@')[0] },
+  placedAt: ago(daysAgo),
+  updatedAt: ago(daysAgo),
+});
+
+type C360 = {
+  customer: {
+    id: string;
+    version: number;
+    tags: string[];
+    healthScore: number | null;
+    churnRisk: string | null;
+    lifecycleStage: string | null;
+    tier: string | null;
+    custom: Record<string, unknown>;
+    firstName: string | null;
+  };
+  healthReasons: { factor: string; points: number; text: string }[];
+  notes: { id: string; body: string; pinned: boolean; version: number; mentions: { name: string }[] }[];
+  timeline: { data: { kind: string; title: string }[]; nextCursor: string | null };
+  recentOrders: { number: string }[];
+  tags: { name: string; colour: string }[];
+};
+
+let t: TestApp;
+let a: Awaited<ReturnType<typeof ownerOf>>;
+let b: Awaited<ReturnType<typeof ownerOf>>;
+const ids: Record<string, string> = {};
+
+async function drain() {
+  while ((await dispatchBatch(t.database.db, allEventHandlers(), t.rt.log)) > 0) {
+    // until the outbox is empty
+  }
+}
+const idOf = async (ws: string, email: string) =>
+  (
+    await rows<{ id: string }>(
+      t.database.db,
+      sql`SELECT id FROM customers WHERE workspace_id = ${ws} AND email = ${email}`,
+    )
+  )[0]!.id;
+const get360 = async (id: string) => json<C360>(await a.client.get(`/api/v1/customers/${id}/360`));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await ownerOf(t, 'Shop A');
+  b = await ownerOf(t, 'Shop B');
+  const items = [
+    // regular: five orders a month apart, the last 10 days ago
+    ...[10, 40, 70, 100, 130].map((d, i) => order(`R${i}`, 'regular@a.example', 8000, d)),
+    // lapsed: two orders long ago
+    order('L1', 'lapsed@a.example', 3000, 400),
+    order('L2', 'lapsed@a.example', 3000, 370),
+    // once: one small order lately
+    order('O1', 'once@a.example', 1500, 5),
+  ];
+  expect((await a.client.post('/api/v1/orders/batch', { items })).statusCode).toBe(200);
+  await b.client.post('/api/v1/orders/batch', { items: [order('B1', 'secret@b.example', 5000, 3)] });
+  await drain();
+  await inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
+  ids.regular = await idOf(a.workspaceId, 'regular@a.example');
+  ids.lapsed = await idOf(a.workspaceId, 'lapsed@a.example');
+  ids.once = await idOf(a.workspaceId, 'once@a.example');
+  ids.theirs = await idOf(b.workspaceId, 'secret@b.example');
+});
+afterAll(() => t?.close());
+
+describe('customer 360', () => {
+  it('answers the page in one call: metrics, scores with their reasons, recent orders, the timeline', async () => {
+    const regular = await get360(ids.regular!);
+    expect(regular.customer).toMatchObject({ lifecycleStage: 'loyal', churnRisk: 'low', tier: 'gold' });
+    expect(regular.customer.healthScore).toBe(40 + 30 + 20 + 10);
+    expect(regular.healthReasons.map((r) => r.factor)).toEqual(['recency', 'frequency', 'value', 'refunds']);
+    expect(regular.healthReasons[0]!.text).toMatch(/^Last order 10 days ago; usually every 30 days$/);
+    expect(regular.recentOrders.map((o) => o.number)).toEqual(['R0', 'R1', 'R2', 'R3', 'R4']);
+    // the timeline came from the outbox: five orders and the account's creation
+    expect(regular.timeline.data.filter((i) => i.kind === 'order')).toHaveLength(5);
+    expect(regular.timeline.data[0]!.title).toBe('Placed order #R0 — 80.00 EUR');
+
+    const lapsed = await get360(ids.lapsed!);
+    expect(lapsed.customer).toMatchObject({ lifecycleStage: 'churned', churnRisk: 'high' });
+    expect(lapsed.customer.healthScore).toBeLessThan(40);
+    const once = await get360(ids.once!);
+    expect(once.customer).toMatchObject({ lifecycleStage: 'customer', churnRisk: 'low', tier: 'bronze' });
+  });
+
+  it('keeps scores current as orders arrive (worker), and the timeline pages by cursor and kind', async () => {
+    await a.client.post('/api/v1/orders/batch', { items: [order('L3', 'lapsed@a.example', 9000, 0)] });
+    await drain();
+    const lapsed = await get360(ids.lapsed!);
+    expect(lapsed.customer).toMatchObject({ churnRisk: 'low' });
+    expect(lapsed.timeline.data[0]!.title).toMatch(/^Placed order #L3/);
+
+    const p1 = json<{ data: { id: string }[]; nextCursor: string }>(
+      await a.client.get(`/api/v1/customers/${ids.regular}/timeline?limit=2`),
+    );
+    const p2 = json<{ data: { id: string }[]; nextCursor: string | null }>(
+      await a.client.get(`/api/v1/customers/${ids.regular}/timeline?limit=2&cursor=${p1.nextCursor}`),
+    );
+    expect(p1.data).toHaveLength(2);
+    expect(p2.data).toHaveLength(2);
+    expect(p2.data.map((x) => x.id)).not.toContain(p1.data[0]!.id);
+    const orders = json<{ data: { kind: string }[] }>(
+      await a.client.get(`/api/v1/customers/${ids.regular}/timeline?kind=order&limit=100`),
+    );
+    expect(orders.data.every((x) => x.kind === 'order')).toBe(true);
+    expect(orders.data).toHaveLength(5);
+    const bad = await a.client.get(`/api/v1/customers/${ids.regular}/timeline?cursor=nonsense`);
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('adds and removes tags without regard to case, each change on the timeline', async () => {
+    const res = await a.client.post(`/api/v1/customers/${ids.once}/tags`, {
+      add: ['VIP', 'vip', 'Gift buyer'],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(json<{ tags: string[] }>(res).tags).toEqual(['VIP', 'Gift buyer']);
+    await a.client.put('/api/v1/tags', { name: 'VIP', colour: 'amber' });
+    await a.client.post(`/api/v1/customers/${ids.once}/tags`, { remove: ['gift BUYER'] });
+    await drain();
+    const page = await get360(ids.once!);
+    expect(page.customer.tags).toEqual(['VIP']);
+    expect(page.tags).toEqual([{ name: 'VIP', colour: 'amber', automatic: false }]);
+    expect(page.timeline.data.filter((i) => i.kind === 'tag').map((i) => i.title)).toEqual([
+      'Untagged “Gift buyer”',
+      'Tagged “Gift buyer”',
+      'Tagged “VIP”',
+    ]);
+    const used = json<{ data: { name: string; customers: number }[] }>(await a.client.get('/api/v1/tags'));
+    expect(used.data).toContainEqual({ name: 'VIP', customers: 1, colour: 'amber', automatic: false });
+    const bad = await a.client.post(`/api/v1/customers/${ids.once}/tags`, { add: ['a\u0001b'] });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('keeps notes: pinned first, mentions of teammates, edits with versions, on the timeline', async () => {
+    const sales = await memberOf(t, a.client, 'sales', 'rita@a.example');
+    const first = await a.client.post(`/api/v1/customers/${ids.regular}/notes`, { body: 'Prefers decaf.' });
+    expect(first.statusCode).toBe(201);
+    const pinned = json<C360['notes'][number]>(
+      await a.client.post(`/api/v1/customers/${ids.regular}/notes`, {
+        body: 'Wholesale lead — @rita@a.example please call back.',
+        pinned: true,
+      }),
+    );
+    expect(pinned.mentions).toEqual([{ userId: sales.userId, name: 'sales person' }]);
+    await drain();
+    const page = await get360(ids.regular!);
+    expect(page.notes.map((n) => n.pinned)).toEqual([true, false]);
+    expect(page.timeline.data.filter((i) => i.kind === 'note')).toHaveLength(2);
+
+    const edited = await a.client.patch(`/api/v1/customers/${ids.regular}/notes/${pinned.id}`, {
+      version: pinned.version,
+      pinned: false,
+    });
+    expect(edited.statusCode).toBe(200);
+    const stale = await a.client.patch(`/api/v1/customers/${ids.regular}/notes/${pinned.id}`, {
+      version: pinned.version,
+      body: 'Overwritten',
+    });
+    expect(stale.statusCode).toBe(409);
+    expect((await get360(ids.regular!)).notes.find((n) => n.id === pinned.id)!.body).toMatch(
+      /^Wholesale lead/,
+    );
+    expect((await a.client.delete(`/api/v1/customers/${ids.regular}/notes/${pinned.id}`)).statusCode).toBe(
+      200,
+    );
+    expect((await get360(ids.regular!)).notes).toHaveLength(1);
+    expect((await a.client.post(`/api/v1/customers/${ids.regular}/notes`, { body: '   ' })).statusCode).toBe(
+      400,
+    );
+  });
+
+  it('custom fields: admins define them, values are checked by type and named when wrong', async () => {
+    const field = async (body: object) => a.client.post('/api/v1/custom-fields', body);
+    expect((await field({ key: 'birthday', label: 'Birthday', type: 'date' })).statusCode).toBe(201);
+    expect(
+      (await field({ key: 'roast', label: 'Roast', type: 'select', options: ['light', 'medium', 'dark'] }))
+        .statusCode,
+    ).toBe(201);
+    expect((await field({ key: 'website', label: 'Website', type: 'url' })).statusCode).toBe(201);
+    // bad definitions
+    expect((await field({ key: 'Bad Key', label: 'x', type: 'text' })).statusCode).toBe(400);
+    expect((await field({ key: 'choice', label: 'x', type: 'select' })).statusCode).toBe(400);
+    expect((await field({ key: 'birthday', label: 'again', type: 'text' })).statusCode).toBe(400);
+    const viewer = await memberOf(t, a.client, 'read-only');
+    expect(
+      (await viewer.client.post('/api/v1/custom-fields', { key: 'x', label: 'x', type: 'text' })).statusCode,
+    ).toBe(403);
+
+    const before = await get360(ids.once!);
+    const ok = await a.client.patch(`/api/v1/customers/${ids.once}`, {
+      version: before.customer.version,
+      firstName: 'Olive',
+      custom: { birthday: '1990-04-01', roast: 'dark', website: 'https://olive.example' },
+    });
+    expect(ok.statusCode).toBe(200);
+    const after = json<C360['customer']>(ok);
+    expect(after.custom).toEqual({ birthday: '1990-04-01', roast: 'dark', website: 'https://olive.example' });
+    // wrong values and unknown keys are named, and nothing changes
+    for (const [custom, path] of [
+      [{ birthday: '01/04/1990' }, 'custom.birthday'],
+      [{ roast: 'burnt' }, 'custom.roast'],
+      [{ website: 'javascript:alert(1)' }, 'custom.website'],
+      [{ shoe_size: 44 }, 'custom.shoe_size'],
+    ] as const) {
+      const res = await a.client.patch(`/api/v1/customers/${ids.once}`, { version: after.version, custom });
+      expect(res.statusCode, JSON.stringify(custom)).toBe(400);
+      expect(json<{ errors: { path: string }[] }>(res).errors[0]!.path).toBe(path);
+    }
+    // a stale edit answers 409 and overwrites nothing
+    const stale = await a.client.patch(`/api/v1/customers/${ids.once}`, {
+      version: before.customer.version,
+      firstName: 'X',
+    });
+    expect(stale.statusCode).toBe(409);
+    const now = await get360(ids.once!);
+    expect(now.customer.firstName).toBe('Olive');
+    expect(now.customer.version).toBe(after.version);
+    // clearing a value, then deleting a field removes its values
+    await a.client.patch(`/api/v1/customers/${ids.once}`, {
+      version: after.version,
+      custom: { website: null },
+    });
+    const fields = json<{ data: { id: string; key: string }[] }>(
+      await a.client.get('/api/v1/custom-fields'),
+    ).data;
+    await a.client.delete(`/api/v1/custom-fields/${fields.find((f) => f.key === 'roast')!.id}`);
+    expect((await get360(ids.once!)).customer.custom).toEqual({ birthday: '1990-04-01' });
+    await drain();
+    const edits = (await get360(ids.once!)).timeline.data.filter((i) => i.kind === 'account');
+    expect(edits.map((i) => i.title)).toContain(
+      'Profile edited: firstName, custom.birthday, custom.roast, custom.website',
+    );
+  });
+
+  it("never shows or changes another workspace's customer", async () => {
+    const theirs = ids.theirs!;
+    const calls = [
+      a.client.get(`/api/v1/customers/${theirs}/360`),
+      a.client.patch(`/api/v1/customers/${theirs}`, { version: 1, firstName: 'Taken' }),
+      a.client.post(`/api/v1/customers/${theirs}/tags`, { add: ['x'] }),
+      a.client.post(`/api/v1/customers/${theirs}/notes`, { body: 'x' }),
+    ];
+    for (const res of await Promise.all(calls)) {
+      expect(res.statusCode).toBe(404);
+      expect(res.body).not.toContain('secret@b.example');
+    }
+    const timeline = json<{ data: unknown[] }>(await a.client.get(`/api/v1/customers/${theirs}/timeline`));
+    expect(timeline.data).toEqual([]);
+    const notes = json<{ data: unknown[] }>(await a.client.get(`/api/v1/customers/${theirs}/notes`));
+    expect(notes.data).toEqual([]);
+    const mine = json<{ data: { name: string }[] }>(await b.client.get('/api/v1/tags')).data;
+    expect(mine).toEqual([]);
+    const their = json<C360>(await b.client.get(`/api/v1/customers/${theirs}/360`));
+    expect(their.customer).toMatchObject({ firstName: 'secret', version: 1, tags: [] });
+    expect(their.notes).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+// Customer scores, set-based: health 1–100 with the reasons behind it, churn risk, lifecycle stage and
+// tier. They compare each customer with the workspace's own figures (median and top-fifth spend, the
+// median gap between orders), which the full rescore refreshes and the per-event rescore reads.
+//
+// Health = recency (up to 40: days since the last order against the customer's own reorder gap, or
+// the workspace's) + frequency (up to 30: number of orders) + value (up to 20: spend against the
+// workspace's median and top fifth) + refunds (up to 10: little of what they bought came back).
+// Churn risk: days since the last order over the expected gap — above the workspace's churned factor
+// high, above its at-risk factor medium, else low. Lifecycle: lead (no orders) → customer → loyal (at
+// least loyal_min_orders orders), at risk and churned by the churn risk. Tier: gold (top fifth of
+// spend), silver (above the median), bronze.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db.ts';
+import { customersByWorkspace, type EventHandler } from '../../platform/events.ts';
+import { customersOf } from '../commerce/metrics.ts';
+
+/** Refreshes the workspace's comparison figures (median and top-fifth spend, median reorder gap). */
+export async function refreshScoringStats(tx: Db, workspaceId: string): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO customer_scoring (workspace_id, median_spent_minor, top_spent_minor, median_gap_days, computed_at)
+        SELECT ${workspaceId},
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY total_spent_minor),
+               percentile_disc(0.8) WITHIN GROUP (ORDER BY total_spent_minor),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_days_between_orders)
+                 FILTER (WHERE avg_days_between_orders IS NOT NULL),
+               now()
+          FROM customers
+         WHERE workspace_id = ${workspaceId} AND orders_count > 0 AND merged_into IS NULL AND deleted_at IS NULL
+        ON CONFLICT (workspace_id) DO UPDATE SET
+          median_spent_minor = excluded.median_spent_minor, top_spent_minor = excluded.top_spent_minor,
+          median_gap_days = excluded.median_gap_days, computed_at = excluded.computed_at`,
+  );
+}
+
+/**
+ * Scores customers of a workspace (all of them, or those given) from their metrics, in one statement.
+ */
+export async function scoreCustomers(
+  tx: Db,
+  workspaceId: string,
+  ids?: string[],
+  now = new Date(),
+): Promise<void> {
+  const only = ids ? sql`AND c.id = ANY(${sql.param(ids)}::uuid[])` : sql``;
+  await tx.execute(
+    sql`WITH s AS (
+          SELECT coalesce(cs.loyal_min_orders, 3) AS loyal_min,
+                 coalesce(cs.at_risk_factor, 1.5) AS at_risk, coalesce(cs.churned_factor, 3) AS churned,
+                 coalesce(cs.median_spent_minor, 0) AS med_spent, coalesce(cs.top_spent_minor, 0) AS top_spent,
+                 coalesce(cs.median_gap_days, 60) AS med_gap
+            FROM (SELECT 1) one LEFT JOIN customer_scoring cs ON cs.workspace_id = ${workspaceId}
+        ), base AS (
+          SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
+                 extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
+                 greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
+            FROM customers c CROSS JOIN s
+           WHERE c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL ${only}
+        ), parts AS (
+          SELECT b.*,
+                 CASE WHEN b.n = 0 THEN 0 WHEN b.days_since <= b.gap THEN 40 WHEN b.days_since <= 2 * b.gap THEN 25
+                      WHEN b.days_since <= 3 * b.gap THEN 10 ELSE 0 END AS r_pts,
+                 CASE WHEN b.n >= 5 THEN 30 WHEN b.n >= 3 THEN 22 WHEN b.n = 2 THEN 15 WHEN b.n = 1 THEN 8 ELSE 0 END AS f_pts,
+                 CASE WHEN b.n = 0 THEN 0 WHEN b.spent >= b.top_spent AND b.top_spent > 0 THEN 20
+                      WHEN b.spent > b.med_spent THEN 12 ELSE 5 END AS m_pts,
+                 CASE WHEN b.n = 0 THEN 0 WHEN b.refunded = 0 THEN 10
+                      WHEN b.refunded * 10 < b.spent + b.refunded THEN 7
+                      WHEN b.refunded * 10 < 3 * (b.spent + b.refunded) THEN 3 ELSE 0 END AS x_pts,
+                 CASE WHEN b.n = 0 THEN NULL WHEN b.days_since > b.churned * b.gap THEN 'high'
+                      WHEN b.days_since > b.at_risk * b.gap THEN 'medium' ELSE 'low' END AS risk
+            FROM base b
+        )
+        UPDATE customers c SET
+          health_score = greatest(1, p.r_pts + p.f_pts + p.m_pts + p.x_pts),
+          health_reasons = jsonb_build_array(
+            jsonb_build_object('factor', 'recency', 'points', p.r_pts, 'max', 40,
+              'text', CASE WHEN p.n = 0 THEN 'No orders yet'
+                           ELSE 'Last order ' || floor(p.days_since)::int || ' days ago; usually every ' || round(p.gap)::int || ' days' END),
+            jsonb_build_object('factor', 'frequency', 'points', p.f_pts, 'max', 30,
+              'text', p.n || CASE WHEN p.n = 1 THEN ' order' ELSE ' orders' END),
+            jsonb_build_object('factor', 'value', 'points', p.m_pts, 'max', 20,
+              'text', CASE WHEN p.n = 0 THEN 'Nothing spent yet' WHEN p.m_pts = 20 THEN 'Among the top fifth of spenders'
+                           WHEN p.m_pts = 12 THEN 'Spends more than most customers' ELSE 'Spends less than most customers' END),
+            jsonb_build_object('factor', 'refunds', 'points', p.x_pts, 'max', 10,
+              'text', CASE WHEN p.n = 0 THEN 'No orders yet' WHEN p.refunded = 0 THEN 'Nothing refunded'
+                           ELSE round(100.0 * p.refunded / nullif(p.spent + p.refunded, 0))::int || '% of spend refunded' END)),
+          churn_risk = p.risk,
+          lifecycle_stage = CASE WHEN p.n = 0 THEN 'lead' WHEN p.risk = 'high' THEN 'churned' WHEN p.risk = 'medium' THEN 'at_risk'
+                                 WHEN p.n >= p.loyal_min THEN 'loyal' ELSE 'customer' END,
+          tier = CASE WHEN p.n = 0 THEN NULL WHEN p.spent >= p.top_spent AND p.top_spent > 0 THEN 'gold'
+                      WHEN p.spent > p.med_spent THEN 'silver' ELSE 'bronze' END,
+          scored_at = ${now.toISOString()}::timestamptz
+        FROM parts p WHERE c.workspace_id = ${workspaceId} AND c.id = p.id`,
+  );
+}
+
+/** Every customer of a workspace: the comparison figures first, then the scores. */
+export async function rescoreCustomers(tx: Db, workspaceId: string, now = new Date()): Promise<void> {
+  await refreshScoringStats(tx, workspaceId);
+  await scoreCustomers(tx, workspaceId, undefined, now);
+}
+
+const SCORE_EVENTS = [
+  'order.placed',
+  'order.updated',
+  'order.cancelled',
+  'order.refunded',
+  'customer.merged',
+];
+
+/** Rescores the customers an order or refund touched (after the metrics handler has run). */
+export const scoringHandler: EventHandler = {
+  name: 'customer-scores',
+  types: SCORE_EVENTS,
+  handle: (tx, e) => scoreCustomers(tx, e.workspaceId, customersOf(e)),
+  handleBatch: async (tx, events) => {
+    for (const [ws, ids] of customersByWorkspace(events, customersOf)) await scoreCustomers(tx, ws, ids);
+  },
+};
