@@ -75,6 +75,40 @@ export const customerView = (c: CustomerRow, externalIds: { kind: string; value:
   version: c.version,
 });
 
+/** The expression migration 0009 indexes with trigrams (name, email, phone, company, lower-cased). */
+const searchDoc = sql`patron_customer_search(${customers.firstName}, ${customers.lastName}, ${customers.email}::text, ${customers.phone}, ${customers.company})`;
+
+const sortColumn = {
+  created: sql`${customers.id}`,
+  name: sql`lower(coalesce(${customers.lastName}, '') || ' ' || coalesce(${customers.firstName}, ''))`,
+  email: sql`lower(coalesce(${customers.email}::text, ''))`,
+  orders: sql`${customers.ordersCount}`,
+  spent: sql`${customers.totalSpentMinor}`,
+  last_order: sql`coalesce(${customers.lastOrderAt}, '1970-01-01T00:00:00Z'::timestamptz)`,
+  health: sql`coalesce(${customers.healthScore}, 0)`,
+} as const;
+
+type SortCursor = { v: string | number | null; id: string };
+const cursorValue = (v: unknown): string | number =>
+  v instanceof Date ? v.toISOString() : typeof v === 'number' ? v : String(v);
+const sortCursor = (c: SortCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function readSortCursor(raw: string): SortCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SortCursor;
+    if (
+      typeof c.id === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(c.id) &&
+      ['string', 'number'].includes(typeof c.v)
+    )
+      return c;
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'cursor is not one this API gave out', {
+    errors: [{ path: 'querystring.cursor', message: 'not a valid cursor' }],
+  });
+}
+
 export async function listCustomers(
   ctx: WorkspaceCtx,
   q: {
@@ -82,8 +116,19 @@ export async function listCustomers(
     cursor?: string;
     q?: string;
     country?: string;
+    tag?: string;
+    tier?: string;
+    lifecycle?: string;
+    churnRisk?: string;
+    owner?: string;
     minOrders?: number;
+    maxOrders?: number;
     minSpentMinor?: number;
+    maxSpentMinor?: number;
+    lastOrderAfter?: string;
+    lastOrderBefore?: string;
+    sort?: keyof typeof sortColumn;
+    dir?: 'asc' | 'desc';
   },
 ) {
   assertCan(ctx, 'customers.read');
@@ -92,37 +137,73 @@ export async function listCustomers(
     isNull(customers.mergedInto),
     isNull(customers.deletedAt),
   ];
-  if (q.q) {
-    const like = `%${escapeLike(q.q)}%`;
+  const text = q.q?.toLowerCase();
+  if (text) {
+    // word similarity forgives typos; the substring match finds fragments (both use the index)
+    await ctx.db.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)`);
     where.push(
       or(
-        ilike(customers.email, like),
-        ilike(customers.phone, like),
-        ilike(sql`coalesce(${customers.firstName}, '') || ' ' || coalesce(${customers.lastName}, '')`, like),
-        ilike(customers.company, like),
+        sql`${searchDoc} LIKE ${`%${escapeLike(text)}%`}`,
+        sql`${text} <% ${searchDoc}`,
         sql`EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = ${customers.workspaceId} AND i.customer_id = ${customers.id} AND i.value = ${q.q})`,
       ),
     );
   }
-  if (q.country) where.push(eq(customers.country, q.country));
+  if (q.country) where.push(sql`lower(${customers.country}) = lower(${q.country})`);
+  if (q.tag) where.push(sql`patron_lower_tags(${customers.tags}) @> ARRAY[lower(${q.tag}::text)]`);
+  if (q.tier) where.push(eq(customers.tier, q.tier));
+  if (q.lifecycle) where.push(eq(customers.lifecycleStage, q.lifecycle));
+  if (q.churnRisk) where.push(eq(customers.churnRisk, q.churnRisk));
+  if (q.owner) where.push(eq(customers.ownerUserId, q.owner));
   if (q.minOrders !== undefined) where.push(gte(customers.ordersCount, q.minOrders));
+  if (q.maxOrders !== undefined) where.push(lte(customers.ordersCount, q.maxOrders));
   if (q.minSpentMinor !== undefined) where.push(gte(customers.totalSpentMinor, q.minSpentMinor));
-  const cursor = decodeCursor(q.cursor);
-  if (cursor) where.push(lt(customers.id, cursor.id));
+  if (q.maxSpentMinor !== undefined) where.push(lte(customers.totalSpentMinor, q.maxSpentMinor));
+  if (q.lastOrderAfter) where.push(sql`${customers.lastOrderAt} >= ${q.lastOrderAfter}::date`);
+  if (q.lastOrderBefore) where.push(sql`${customers.lastOrderAt} < ${q.lastOrderBefore}::date + 1`);
+  if (text) {
+    // best matches first, one page (relevance has no stable cursor)
+    const found = await ctx.db
+      .select()
+      .from(customers)
+      .where(and(...where))
+      .orderBy(sql`word_similarity(${text}, ${searchDoc}) DESC`, desc(customers.id))
+      .limit(q.limit);
+    const ids = await identitiesFor(
+      ctx,
+      found.map((c) => c.id),
+    );
+    return { data: found.map((c) => customerView(c, ids.get(c.id) ?? [])), nextCursor: null };
+  }
+  const sort = q.sort ?? 'created';
+  const col = sortColumn[sort];
+  const dir = q.dir ?? 'desc';
+  if (q.cursor) {
+    const c = readSortCursor(q.cursor);
+    where.push(
+      sort === 'created'
+        ? sql`${customers.id} ${sql.raw(dir === 'desc' ? '<' : '>')} ${c.id}::uuid`
+        : sql`(${col}, ${customers.id}) ${sql.raw(dir === 'desc' ? '<' : '>')} (${c.v}, ${c.id}::uuid)`,
+    );
+  }
   const found = await ctx.db
-    .select()
+    .select({ row: customers, v: sql<string | number>`${col}` })
     .from(customers)
     .where(and(...where))
-    .orderBy(desc(customers.id))
-    .limit(q.limit + 1);
-  const page = found.slice(0, q.limit);
+    .orderBy(sql`${col} ${sql.raw(dir)}`, sql`${customers.id} ${sql.raw(dir)}`)
+    .limit(q.limit + 1)
+    .then((list) => list);
+  const rowsFound = found.map((f) => f.row);
+  const page = rowsFound.slice(0, q.limit);
   const ids = await identitiesFor(
     ctx,
     page.map((c) => c.id),
   );
+  const last = found[q.limit - 1];
   return {
     data: page.map((c) => customerView(c, ids.get(c.id) ?? [])),
-    nextCursor: found.length > q.limit ? encodeCursor({ id: page.at(-1)!.id }) : null,
+    nextCursor:
+      found.length > q.limit && last ? sortCursor({ v: cursorValue(last.v), id: last.row.id }) : null,
   };
 }
 

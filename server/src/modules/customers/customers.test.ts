@@ -251,6 +251,62 @@ describe('customer 360', () => {
     );
   });
 
+  it('finds customers despite typos, filters and sorts on any column with stable paging', async () => {
+    await a.client.post('/api/v1/customers/batch', {
+      items: [
+        {
+          externalId: 'ingrid',
+          email: 'ingrid.halvorsen@fjord.example',
+          firstName: 'Ingrid',
+          lastName: 'Halvorsen',
+          company: 'Fjord Coffee AS',
+          updatedAt: ago(1),
+        },
+      ],
+    });
+    const search = async (q: string) =>
+      json<{ data: { email: string }[] }>(
+        await a.client.get(`/api/v1/customers?q=${encodeURIComponent(q)}`),
+      ).data.map((c) => c.email);
+    expect((await search('Ingrd Halvorson'))[0]).toBe('ingrid.halvorsen@fjord.example');
+    expect((await search('fjord coff'))[0]).toBe('ingrid.halvorsen@fjord.example');
+    expect(await search('lapsed@a.exa')).toEqual(['lapsed@a.example']);
+    // odd input answers cleanly
+    for (const odd of ['O\'Brien "quoted"', '100%_off', '☕️🙂', 'x'.repeat(2000), '\\', '%']) {
+      const res = await a.client.get(`/api/v1/customers?q=${encodeURIComponent(odd)}`);
+      expect(res.statusCode, odd.slice(0, 20)).toBe(200);
+    }
+    expect(await search('%')).toEqual([]);
+
+    // sort by spend, two at a time: the pages join up into the full order
+    const all: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 10; i++) {
+      const page = json<{ data: { email: string; totalSpentMinor: number }[]; nextCursor: string | null }>(
+        await a.client.get(
+          `/api/v1/customers?sort=spent&dir=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        ),
+      );
+      all.push(...page.data.map((c) => c.email));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const expected = await rows<{ email: string }>(
+      t.database.db,
+      sql`SELECT email::text AS email FROM customers WHERE workspace_id = ${a.workspaceId} AND merged_into IS NULL
+          ORDER BY total_spent_minor, id`,
+    );
+    expect(all).toEqual(expected.map((e) => e.email));
+    const gold = json<{ data: { email: string }[] }>(
+      await a.client.get('/api/v1/customers?tier=gold&lifecycle=loyal'),
+    );
+    expect(gold.data.map((c) => c.email)).toEqual(['regular@a.example']);
+    const tagged = json<{ data: { email: string }[] }>(await a.client.get('/api/v1/customers?tag=vip'));
+    expect(tagged.data.map((c) => c.email)).toEqual(['once@a.example']);
+    expect((await a.client.get('/api/v1/customers?sort=shoe_size')).statusCode).toBe(400);
+    expect((await a.client.get('/api/v1/customers?sort=spent&cursor=abc')).statusCode).toBe(400);
+  });
+
   it("never shows or changes another workspace's customer", async () => {
     const theirs = ids.theirs!;
     const calls = [
