@@ -1,18 +1,14 @@
 // Segments in a real browser: build "spent over 100 in the last 90 days AND tagged VIP" visually, see
 // the live count, switch to the query text, edit it, switch back, export the CSV and open an RFM cell.
 // The server runs on a fresh PostgreSQL database so the counts are checked against SQL written here.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import pg from 'pg';
-import type { BrowserContext, Page } from 'playwright-core';
+import type pg from 'pg';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Server, shoot, startServer, waitForText } from './support.ts';
+import { type Store, shoot, storeWithOwner, waitForText } from './support.ts';
 
-const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const dbName = `patron_e2e_${randomBytes(5).toString('hex')}`;
+let store: Store;
 let sqlClient: pg.Client;
-let server: Server;
-let browser: BrowserContext;
 let page: Page;
 const DAY = 86_400_000;
 
@@ -32,34 +28,13 @@ async function expectedCount(overMinor: number): Promise<number> {
 const countShown = async () => (await page.getByTestId('segment-count').innerText()).replace(/,/g, '');
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${dbName}`;
-  server = await startServer({ DATABASE_URL: url.toString() });
-  sqlClient = new pg.Client({ connectionString: url.toString() });
-  await sqlClient.connect();
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  const res = await fetch(`${server.url}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      workspaceName: 'Bean There',
-      name: 'Sam Owner',
-      email: 'sam@beanthere.example',
-      password: 'coffee-beans-forever-1',
-    }),
+  store = await storeWithOwner({
+    workspaceName: 'Bean There',
+    name: 'Sam Owner',
+    email: 'sam@beanthere.example',
+    password: 'coffee-beans-forever-1',
   });
-  expect(res.status).toBe(201);
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel(/email/i).fill('sam@beanthere.example');
-  await page.getByLabel(/password/i).fill('coffee-beans-forever-1');
-  await page.getByRole('button', { name: /^sign in$/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
-
+  ({ page, sql: sqlClient } = store);
   // 30 customers: every third tagged VIP; customer i ordered i × 20.00 i × 5 days ago and 500.00 200 days ago.
   const now = Date.now();
   const at = (days: number) => new Date(now - days * DAY).toISOString();
@@ -94,18 +69,7 @@ beforeAll(async () => {
       updatedAt: at(200),
     },
   ]);
-  const post = (path: string, body: unknown) =>
-    page.evaluate(
-      async ([p, b]) => {
-        const r = await fetch(`/api/v1${p}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
-          body: JSON.stringify(b),
-        });
-        return r.status;
-      },
-      [path, body] as const,
-    );
+  const post = store.post;
   expect(await post('/customers/batch', { items: customers })).toBe(200);
   expect(await post('/orders/batch', { items: orders })).toBe(200);
   // the worker derives the customers' metrics from the order events
@@ -117,19 +81,11 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 250));
   }
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await sqlClient?.end();
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(() => store?.close());
 
 describe('segments', () => {
   it('builds a segment visually with a live count', async () => {
-    await page.goto(`${server.url}/segments`);
+    await page.goto(`${store.server.url}/segments`);
     await expect.poll(() => page.getByRole('heading', { name: /^segments$/i }).isVisible()).toBe(true);
     await page.getByRole('link', { name: 'New segment' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'New segment' }).isVisible()).toBe(true);
@@ -204,7 +160,7 @@ describe('segments', () => {
   });
 
   it('lists saved and pre-built segments with their sizes', async () => {
-    await page.goto(`${server.url}/segments`);
+    await page.goto(`${store.server.url}/segments`);
     const row = (name: string) => page.getByRole('row', { name: new RegExp(name) });
     await expect.poll(() => row('VIP big spenders').isVisible()).toBe(true);
     // the pre-built "At risk" was kept current by the worker as the orders arrived
@@ -213,7 +169,7 @@ describe('segments', () => {
   });
 
   it('starts from a pre-built segment', async () => {
-    await page.goto(`${server.url}/segments/new`);
+    await page.goto(`${store.server.url}/segments/new`);
     await page.getByLabel('Start from a pre-built segment').selectOption('at_risk');
     const r = await sqlClient.query(
       `SELECT count(*)::int AS n FROM customers WHERE orders_count >= 2
@@ -226,7 +182,7 @@ describe('segments', () => {
   });
 
   it('opens an RFM cell', async () => {
-    await page.goto(`${server.url}/segments/rfm`);
+    await page.goto(`${store.server.url}/segments/rfm`);
     await expect.poll(() => page.getByRole('heading', { name: /rfm grid/i }).isVisible()).toBe(true);
     const cells = page.getByRole('button', { name: /^R \d, F \d: / });
     await expect.poll(() => cells.count()).toBeGreaterThan(0);
@@ -243,10 +199,10 @@ describe('segments', () => {
     await shoot(page, '32-rfm-desktop');
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot(page, '33-rfm-phone');
-    await page.goto(`${server.url}/segments/new`);
+    await page.goto(`${store.server.url}/segments/new`);
     await expect.poll(countShown).toBe('30');
     await shoot(page, '34-segment-builder-phone');
-    await page.goto(`${server.url}/segments`);
+    await page.goto(`${store.server.url}/segments`);
     await page.getByRole('link', { name: 'VIP big spenders' }).click();
     await waitForText(page, /Size over time/);
     await shoot(page, '37-segment-page-phone');

@@ -119,3 +119,97 @@ export async function waitForText(page: Page, text: RegExp, timeoutMs = 30_000):
   await shoot(page, `failed-${Date.now()}`);
   throw new Error(`"${text}" did not appear in ${timeoutMs} ms. The page shows:\n${shown.slice(0, 2000)}`);
 }
+
+export type Store = {
+  server: Server;
+  browser: BrowserContext;
+  page: Page;
+  /** SQL on the store's own database, for checks written independently of the app */
+  sql: import('pg').Client;
+  /** POSTs JSON to the API as the signed-in owner; answers the status */
+  post: (path: string, body: unknown) => Promise<number>;
+  close: () => Promise<void>;
+};
+
+/**
+ * A store on a fresh PostgreSQL database (the server's, or the one CI runs): Patron started on it,
+ * its owner set up and signed in in Chromium.
+ */
+export async function storeWithOwner(owner: {
+  workspaceName: string;
+  name: string;
+  email: string;
+  password: string;
+}): Promise<Store> {
+  const pg = (await import('pg')).default;
+  const { randomBytes } = await import('node:crypto');
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `patron_e2e_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  const server = await startServer({ DATABASE_URL: url.toString() });
+  const sql = new pg.Client({ connectionString: url.toString() });
+  await sql.connect();
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  const res = await fetch(`${server.url}/api/v1/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(owner),
+  });
+  if (res.status !== 201) throw new Error(`setup answered ${res.status}: ${await res.text()}`);
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByLabel(/email/i).fill(owner.email);
+  await page.getByLabel(/password/i).fill(owner.password);
+  await page.getByRole('button', { name: /^sign in$/i }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  const post = (p: string, body: unknown) =>
+    page.evaluate(
+      async ([path, b]) => {
+        const r = await fetch(`/api/v1${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+          body: JSON.stringify(b),
+        });
+        return r.status;
+      },
+      [p, body] as const,
+    );
+  return {
+    server,
+    browser,
+    page,
+    sql,
+    post,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+      await sql.end();
+      const again = new pg.Client({ connectionString: base });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+/** Polls SQL until it answers `want` (the worker derives metrics, scores and timelines a moment later). */
+export async function waitForSql(
+  sql: import('pg').Client,
+  query: string,
+  want: unknown,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let got: unknown;
+  for (;;) {
+    got = Object.values((await sql.query(query)).rows[0] ?? {})[0];
+    if (got === want) return;
+    if (Date.now() > deadline) throw new Error(`${query} answered ${String(got)}, not ${String(want)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -20,6 +20,8 @@ import { ImportsPage } from '../features/commerce/imports-page.tsx';
 import { IntegrationsPage } from '../features/commerce/integrations-page.tsx';
 import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
 import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
+import { CustomerPage } from '../features/customers/customer-page.tsx';
+import { FieldsPage } from '../features/customers/fields-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
 import { RfmPage } from '../features/segments/rfm-page.tsx';
 import { SegmentListPage, SegmentPage } from '../features/segments/saved-segments.tsx';
@@ -89,6 +91,7 @@ const routeTree = root.addChildren([
   app.addChildren([
     page('/', HomePage),
     page('/customers', CustomersPage),
+    createRoute({ getParentRoute: () => app, path: '/customers/$id', component: CustomerPage }),
     page('/orders', OrdersPage),
     createRoute({ getParentRoute: () => app, path: '/orders/$id', component: OrderPage }),
     page('/products', ProductsPage),
@@ -103,6 +106,7 @@ const routeTree = root.addChildren([
     page('/settings', SettingsIndex),
     page('/settings/workspace', WorkspacePage),
     page('/settings/members', MembersPage),
+    page('/settings/fields', FieldsPage),
     page('/settings/audit', AuditPage),
     page('/settings/outbox', OutboxPage),
     page('/account', AccountPage),

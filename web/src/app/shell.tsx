@@ -5,6 +5,7 @@ import type { Permission } from '../../../contracts/roles.ts';
 import { roleLabels } from '../../../contracts/roles.ts';
 import { Button, cx, Dialog, TextInput } from '../components/ui.tsx';
 import { api, errorMessage } from './api.ts';
+import { CommandPalette } from './command-palette.tsx';
 import { useCan, useMe } from './session.ts';
 
 type NavItem = { to: string; label: string; icon: ReactNode; permission?: Permission; mobile?: boolean };
@@ -78,6 +79,12 @@ const settingsNav: NavItem[] = [
     label: 'Users & roles',
     icon: icon('M17 20v-2a4 4 0 00-3-3.9M7 20v-2a4 4 0 013-3.9M12 11a4 4 0 100-8 4 4 0 000 8'),
     permission: 'members.read',
+  },
+  {
+    to: '/settings/fields',
+    label: 'Custom fields',
+    icon: icon('M4 6h16M4 12h10M4 18h6M17 15v6M14 18h6'),
+    permission: 'customers.read',
   },
   {
     to: '/settings/audit',
@@ -216,6 +223,15 @@ export function Shell() {
           <img src="/favicon.svg" alt="" className="size-7" /> Patron
         </Link>
         <WorkspaceSwitcher />
+        <button
+          type="button"
+          onClick={() => window.dispatchEvent(new Event('patron:search'))}
+          className="flex items-center gap-2 rounded-lg px-3 py-2 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-50"
+        >
+          {icon('M11 18a7 7 0 100-14 7 7 0 000 14M21 21l-4.3-4.3')}
+          <span className="flex-1 text-left">Find…</span>
+          <kbd className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">Ctrl K</kbd>
+        </button>
         <nav aria-label="Sections" className="space-y-1">
           {visible(nav).map((i) => (
             <NavLink key={i.to} item={i} />
@@ -249,6 +265,7 @@ export function Shell() {
         <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-10 lg:py-10">
           <Outlet />
         </main>
+        <CommandPalette />
         <nav
           aria-label="Sections (phone)"
           className="fixed inset-x-0 bottom-0 z-10 flex border-t border-slate-200 bg-white lg:hidden"

@@ -186,6 +186,15 @@ function checkCustom(fields: CustomField[], values: Record<string, unknown>): Re
 // ---- profile ----
 
 const editable = ['firstName', 'lastName', 'phone', 'company', 'country', 'city', 'ownerUserId'] as const;
+const fieldLabels: Record<string, string> = {
+  firstName: 'first name',
+  lastName: 'last name',
+  phone: 'phone',
+  company: 'company',
+  country: 'country',
+  city: 'city',
+  ownerUserId: 'owner',
+};
 
 export async function updateCustomer(
   ctx: WorkspaceCtx,
@@ -232,13 +241,18 @@ export async function updateCustomer(
     .returning();
   if (!row) throw conflict('customer');
   if (changed.length) {
+    const fields = input.custom ? await listFields(ctx) : [];
+    const label = (k: string) =>
+      k.startsWith('custom.')
+        ? (fields.find((f) => f.key === k.slice(7))?.label ?? k.slice(7))
+        : fieldLabels[k];
     await recordEvent(ctx.db, {
       workspaceId: ctx.workspaceId,
       type: 'customer.edited',
       subjectType: 'customer',
       subjectId: id,
       actorUserId: ctx.userId,
-      payload: { customerId: id, fields: changed },
+      payload: { customerId: id, fields: changed, labels: changed.map(label) },
     });
     await recordChange(ctx.db, ctx, {
       action: 'customer.updated',

@@ -246,9 +246,7 @@ describe('customer 360', () => {
     expect((await get360(ids.once!)).customer.custom).toEqual({ birthday: '1990-04-01' });
     await drain();
     const edits = (await get360(ids.once!)).timeline.data.filter((i) => i.kind === 'account');
-    expect(edits.map((i) => i.title)).toContain(
-      'Profile edited: firstName, custom.birthday, custom.roast, custom.website',
-    );
+    expect(edits.map((i) => i.title)).toContain('Profile edited: first name, Birthday, Roast, Website');
   });
 
   it('finds customers despite typos, filters and sorts on any column with stable paging', async () => {

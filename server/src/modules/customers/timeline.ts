@@ -92,7 +92,7 @@ export function itemFromEvent(e: DomainEvent): NewItem | null {
       return {
         ...base,
         kind: 'account',
-        title: `Profile edited: ${Array.isArray(p.fields) ? p.fields.join(', ') : 'details'}`,
+        title: `Profile edited: ${Array.isArray(p.labels) ? p.labels.join(', ') : Array.isArray(p.fields) ? p.fields.join(', ') : 'details'}`,
         detail: { fields: p.fields },
       };
     case 'customer.merged':
