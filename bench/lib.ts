@@ -127,3 +127,36 @@ export function rateResult(
     note,
   };
 }
+
+/** The app runs live segment counts without JIT; so does their ceiling. */
+export const NO_JIT = ["SELECT set_config('jit', 'off', true)"];
+
+/**
+ * Runs statements bare through the driver in one transaction on one connection (as the app runs a
+ * request), after `settings` (set_config calls local to the transaction).
+ */
+export async function bareStatements(
+  ctx: BenchContext,
+  statements: { sql: string; params: unknown[] }[],
+  settings: string[] = [],
+): Promise<void> {
+  if (ctx.database.pglite) {
+    await ctx.database.pglite.transaction(async (tx) => {
+      for (const s of settings) await tx.query(s);
+      for (const s of statements) await tx.query(s.sql, s.params);
+    });
+    return;
+  }
+  const client = await ctx.database.pool!.connect();
+  try {
+    await client.query('BEGIN');
+    for (const s of settings) await client.query(s);
+    for (const s of statements) await client.query(s.sql, s.params);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}

@@ -3,15 +3,13 @@
 // a signed-in session is available), and as the bare SQL the service runs, through the driver (the
 // ceiling). Read-only.
 import type { Role } from '../../contracts/roles.ts';
-import {
-  getCustomer,
-  listCustomers,
-  listOrders,
-} from '../../server/src/modules/commerce/commerce.service.ts';
+import { listCustomers } from '../../server/src/modules/commerce/commerce.service.ts';
+import { get360 } from '../../server/src/modules/customers/customers.service.ts';
 import type { WorkspaceCtx } from '../../server/src/platform/context.ts';
 import { type Db, inWorkspace } from '../../server/src/platform/db.ts';
 import {
   type BenchContext,
+  bareStatements,
   type Latency,
   latencyResult,
   measureLatency,
@@ -93,63 +91,81 @@ async function threeWays(
 
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'CA'];
 const MIN_ORDERS = [2, 5, 10];
+/** Two filters and a sort: a country and at least N orders, biggest spenders first. */
 const LIST_SQL = `SELECT * FROM customers
-  WHERE workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL AND country = $2 AND orders_count >= $3
-  ORDER BY id DESC LIMIT 51`;
+  WHERE workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL AND lower(country) = lower($2)
+    AND orders_count >= $3
+  ORDER BY total_spent_minor DESC, id DESC LIMIT 51`;
+const SEARCH_DOC = 'patron_customer_search(c.first_name, c.last_name, c.email::text, c.phone, c.company)';
 const SEARCH_SQL = `SELECT * FROM customers c
   WHERE c.workspace_id = $1 AND c.merged_into IS NULL AND c.deleted_at IS NULL
-    AND (c.email ILIKE $2 OR c.phone ILIKE $2 OR coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') ILIKE $2
-         OR c.company ILIKE $2
-         OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id AND i.value = $3))
-  ORDER BY c.id DESC LIMIT 26`;
+    AND (${SEARCH_DOC} LIKE $2 OR $3 <% ${SEARCH_DOC}
+         OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id AND i.value = $4))
+  ORDER BY word_similarity($3, ${SEARCH_DOC}) DESC, c.id DESC LIMIT 25`;
+const SEARCH_SETTINGS = ["SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)"];
+
+/** Every other query misspelt (a letter dropped), as people type. */
+const misspelt = (name: string, i: number) =>
+  i % 2 === 0 || name.length < 5 ? name : name.slice(0, 2) + name.slice(3);
 
 export const scenarios: Scenario[] = [
   {
     name: 'customer.360',
-    description: "a customer's page data: the profile with its platform ids and the latest 10 orders",
+    description:
+      "a customer's page in one call: profile, scores and reasons, tags, notes, custom fields, 5 recent orders, 30 timeline items",
     writes: false,
     async run(ctx) {
       const s = await sample(ctx);
       const id = (i: number) => s.ids[i % s.ids.length]!;
+      const ws = ctx.workspaceId;
       return threeWays(ctx, 'customer.360', {
-        bare: async (i) => {
-          await query(ctx, 'SELECT * FROM customers WHERE workspace_id = $1 AND id = $2', [
-            ctx.workspaceId,
-            id(i),
-          ]);
-          await query(
-            ctx,
-            'SELECT kind, value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2',
-            [ctx.workspaceId, id(i)],
-          );
-          await query(
-            ctx,
-            `SELECT o.*, c.email FROM orders o LEFT JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id
-              WHERE o.workspace_id = $1 AND o.customer_id = $2 ORDER BY o.placed_at DESC, o.id DESC LIMIT 11`,
-            [ctx.workspaceId, id(i)],
-          );
-        },
-        service: (i) =>
-          asService(ctx, async (w) => {
-            await getCustomer(w, id(i));
-            await listOrders(w, { limit: 10, customerId: id(i) });
-          }),
-        http: async (i) => {
-          await http(ctx, `/api/v1/customers/${id(i)}`);
-          await http(ctx, `/api/v1/orders?customerId=${id(i)}&limit=10`);
-        },
+        bare: (i) =>
+          bareStatements(ctx, [
+            { sql: 'SELECT * FROM customers WHERE workspace_id = $1 AND id = $2', params: [ws, id(i)] },
+            {
+              sql: 'SELECT kind, value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2',
+              params: [ws, id(i)],
+            },
+            {
+              sql: `SELECT * FROM customer_notes WHERE workspace_id = $1 AND customer_id = $2
+                    ORDER BY pinned DESC, created_at DESC LIMIT 20`,
+              params: [ws, id(i)],
+            },
+            { sql: 'SELECT * FROM custom_field_defs WHERE workspace_id = $1', params: [ws] },
+            { sql: 'SELECT * FROM tag_definitions WHERE workspace_id = $1', params: [ws] },
+            {
+              sql: `SELECT id, number, placed_at, total_minor, currency, status FROM orders
+                    WHERE workspace_id = $1 AND customer_id = $2 ORDER BY placed_at DESC LIMIT 5`,
+              params: [ws, id(i)],
+            },
+            {
+              sql: `SELECT * FROM timeline_items WHERE workspace_id = $1 AND customer_id = $2
+                    ORDER BY at DESC, id DESC LIMIT 31`,
+              params: [ws, id(i)],
+            },
+          ]),
+        service: (i) => asService(ctx, (w) => get360(w, id(i))),
+        http: (i) => http(ctx, `/api/v1/customers/${id(i)}/360`),
       });
     },
   },
   {
     name: 'customer.search',
-    description: 'search by a last name (a substring of name, email, phone or company; or a platform id)',
+    description:
+      'typo-tolerant search by a last name (every other one misspelt) over name, email, phone, company; best first',
     writes: false,
     async run(ctx) {
       const s = await sample(ctx);
-      const q = (i: number) => s.names[i % s.names.length]!;
+      const q = (i: number) => misspelt(s.names[i % s.names.length]!, i);
       return threeWays(ctx, 'customer.search', {
-        bare: (i) => query(ctx, SEARCH_SQL, [ctx.workspaceId, `%${q(i)}%`, q(i)]),
+        bare: (i) => {
+          const text = q(i).toLowerCase();
+          return bareStatements(
+            ctx,
+            [{ sql: SEARCH_SQL, params: [ctx.workspaceId, `%${text}%`, text, q(i)] }],
+            SEARCH_SETTINGS,
+          );
+        },
         service: (i) => asService(ctx, (w) => listCustomers(w, { limit: 25, q: q(i) })),
         http: (i) => http(ctx, `/api/v1/customers?limit=25&q=${encodeURIComponent(q(i))}`),
       });
@@ -157,16 +173,29 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'customer.list',
-    description: 'the customer list with two filters (country, at least N orders), newest first, 50 a page',
+    description:
+      'the customer list with two filters (country, at least N orders), sorted by spend, 50 a page',
     writes: false,
     async run(ctx) {
       const country = (i: number) => COUNTRIES[i % COUNTRIES.length]!;
       const min = (i: number) => MIN_ORDERS[i % MIN_ORDERS.length]!;
       return threeWays(ctx, 'customer.list', {
-        bare: (i) => query(ctx, LIST_SQL, [ctx.workspaceId, country(i), min(i)]),
+        bare: (i) => bareStatements(ctx, [{ sql: LIST_SQL, params: [ctx.workspaceId, country(i), min(i)] }]),
         service: (i) =>
-          asService(ctx, (w) => listCustomers(w, { limit: 50, country: country(i), minOrders: min(i) })),
-        http: (i) => http(ctx, `/api/v1/customers?limit=50&country=${country(i)}&minOrders=${min(i)}`),
+          asService(ctx, (w) =>
+            listCustomers(w, {
+              limit: 50,
+              country: country(i),
+              minOrders: min(i),
+              sort: 'spent',
+              dir: 'desc',
+            }),
+          ),
+        http: (i) =>
+          http(
+            ctx,
+            `/api/v1/customers?limit=50&country=${country(i)}&minOrders=${min(i)}&sort=spent&dir=desc`,
+          ),
       });
     },
   },

@@ -14,9 +14,10 @@ import { type Db, inWorkspace, rows } from '../../server/src/platform/db.ts';
 import type { DomainEvent } from '../../server/src/platform/events.ts';
 import { allEventHandlers } from '../../server/src/runtime.ts';
 import {
-  type BenchContext,
+  bareStatements,
   latencyResult,
   measureLatency,
+  NO_JIT,
   percentile,
   type Result,
   type Scenario,
@@ -49,25 +50,6 @@ function compiled(workspaceId: string, query: string, now: Date) {
   ];
 }
 
-async function bare(ctx: BenchContext, statements: { sql: string; params: unknown[] }[]): Promise<void> {
-  if (ctx.database.pglite) {
-    await ctx.database.pglite.transaction(async (tx) => {
-      await tx.query("SELECT set_config('jit', 'off', true)");
-      for (const s of statements) await tx.query(s.sql, s.params);
-    });
-    return;
-  }
-  const client = await ctx.database.pool!.connect();
-  try {
-    // the app runs live counts without JIT; so does the ceiling
-    await client.query('SET jit = off');
-    for (const s of statements) await client.query(s.sql, s.params);
-  } finally {
-    await client.query('RESET jit').catch(() => {});
-    client.release();
-  }
-}
-
 export const scenarios: Scenario[] = [
   {
     name: 'segment.count',
@@ -79,7 +61,10 @@ export const scenarios: Scenario[] = [
       const query = (i: number) => SEGMENT_QUERIES[i % SEGMENT_QUERIES.length]!;
       const statements = SEGMENT_QUERIES.map((q) => compiled(ctx.workspaceId, q, now));
       const opts = { seconds: ctx.budget, warmup: 3 };
-      const sqlM = await measureLatency((i) => bare(ctx, statements[i % statements.length]!), opts);
+      const sqlM = await measureLatency(
+        (i) => bareStatements(ctx, statements[i % statements.length]!, NO_JIT),
+        opts,
+      );
       const serviceM = await measureLatency(
         (i) =>
           inWorkspace(ctx.database.db, ctx.workspaceId, (tx) =>
@@ -218,7 +203,7 @@ export const scenarios: Scenario[] = [
       const scored = dialect.sqlToQuery(sql`SELECT count(*) FROM ${rfmScored(ctx.workspaceId)} s`);
       for (let i = 0; i < runs; i++) {
         let t = performance.now();
-        await bare(ctx, [scored]);
+        await bareStatements(ctx, [scored], NO_JIT);
         bareM.push(performance.now() - t);
         await inWorkspace(ctx.database.db, ctx.workspaceId, async (tx) => {
           t = performance.now();
