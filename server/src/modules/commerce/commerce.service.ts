@@ -141,10 +141,12 @@ export async function listCustomers(
   if (text) {
     // word similarity forgives typos; the substring match finds fragments (both use the index)
     await ctx.db.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)`);
+    // an email or a phone number is looked up as typed: close is not the same person
+    const exact = text.includes('@') || /^[\d\s()+.-]{5,}$/.test(text);
     where.push(
       or(
         sql`${searchDoc} LIKE ${`%${escapeLike(text)}%`}`,
-        sql`${text} <% ${searchDoc}`,
+        exact ? undefined : sql`${text} <% ${searchDoc}`,
         sql`EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = ${customers.workspaceId} AND i.customer_id = ${customers.id} AND i.value = ${q.q})`,
       ),
     );

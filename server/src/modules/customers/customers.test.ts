@@ -269,6 +269,8 @@ describe('customer 360', () => {
     expect((await search('Ingrd Halvorson'))[0]).toBe('ingrid.halvorsen@fjord.example');
     expect((await search('fjord coff'))[0]).toBe('ingrid.halvorsen@fjord.example');
     expect(await search('lapsed@a.exa')).toEqual(['lapsed@a.example']);
+    // an email is looked up as typed: a near one is another person
+    expect(await search('lapsid@a.example')).toEqual([]);
     // odd input answers cleanly
     for (const odd of ['O\'Brien "quoted"', '100%_off', '☕️🙂', 'x'.repeat(2000), '\\', '%']) {
       const res = await a.client.get(`/api/v1/customers?q=${encodeURIComponent(odd)}`);
