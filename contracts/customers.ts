@@ -197,3 +197,24 @@ export const customer360Schema = z.object({
   timeline: timelinePage,
 });
 export type Customer360 = z.infer<typeof customer360Schema>;
+
+// ---- bulk actions on the list ----
+
+export const customerBulkSchema = z
+  .object({
+    ids: z.array(z.uuid()).min(1).max(1000),
+    action: z.enum(['tag', 'untag', 'assign_owner', 'delete']),
+    tag: tagName.optional(),
+    ownerUserId: z.uuid().nullable().optional(),
+  })
+  .refine((b) => !['tag', 'untag'].includes(b.action) || b.tag !== undefined, {
+    message: 'name the tag',
+    path: ['tag'],
+  })
+  .refine((b) => b.action !== 'assign_owner' || b.ownerUserId !== undefined, {
+    message: 'name the owner (or null for nobody)',
+    path: ['ownerUserId'],
+  });
+export type CustomerBulk = z.infer<typeof customerBulkSchema>;
+export const customerBulkResultSchema = z.object({ changed: z.number().int() });
+export const customerExportSchema = z.object({ ids: z.array(z.uuid()).min(1).max(10_000) });

@@ -116,6 +116,24 @@ describe('customer 360', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('tags customers chosen in the list at once', async () => {
+    await page.goto(`${store.server.url}/customers`);
+    await page.getByLabel('Choose Henrik Lund').check();
+    await page.getByLabel('Choose Sofie Berg').check();
+    await expect
+      .poll(() => page.getByRole('toolbar', { name: 'Chosen customers' }).innerText())
+      .toMatch(/2 chosen/);
+    await shoot(page, '45-customers-bulk-desktop');
+    await page.getByRole('toolbar').getByRole('button', { name: 'Tag', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Tag').fill('Autumn tasting');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForText(page, /2 customers changed/);
+    const r = await store.sql.query(
+      "SELECT count(*)::int AS n FROM customers WHERE 'Autumn tasting' = ANY(tags) AND last_name IN ('Lund', 'Berg')",
+    );
+    expect(r.rows[0].n).toBe(2);
+  });
+
   it('finds the customer from anywhere with Ctrl-K', async () => {
     await page.goto(`${store.server.url}/orders`);
     await expect.poll(() => page.getByRole('heading', { name: 'Orders' }).isVisible()).toBe(true);

@@ -282,6 +282,18 @@ const cases: Record<string, Case> = {
       body: { version: 1, firstName: 'x' },
     }),
   },
+  'POST /api/v1/customers/bulk': {
+    kind: 'own-write',
+    call: () => ({
+      method: 'POST',
+      url: '/api/v1/customers/bulk',
+      body: { ids: [B.customerId], action: 'delete' },
+    }),
+  },
+  'POST /api/v1/customers/export': {
+    kind: 'read',
+    call: () => ({ method: 'POST', url: '/api/v1/customers/export', body: { ids: [B.customerId] } }),
+  },
   'GET /api/v1/customers/{id}/360': {
     kind: 'foreign',
     call: () => ({ method: 'GET', url: `/api/v1/customers/${B.customerId}/360` }),

@@ -53,3 +53,21 @@ function safeJson(text: string): unknown {
 
 export const errorMessage = (err: unknown): string =>
   err instanceof ApiError ? err.detail : err instanceof Error ? err.message : 'Something went wrong.';
+
+/** POSTs JSON and saves the answer (a CSV) as a file; answers whether it worked. */
+export async function downloadPost(path: string, body: unknown, filename: string): Promise<boolean> {
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) return false;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(url);
+  return true;
+}

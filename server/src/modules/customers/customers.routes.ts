@@ -204,4 +204,33 @@ export function customersRoutes(app: FastifyInstance, rt: Runtime): void {
       return { ok: true as const };
     },
   );
+  r.post(
+    '/api/v1/customers/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'Tag, untag, assign an owner to or delete up to 1,000 customers at once',
+        body: c.customerBulkSchema,
+        response: { 200: c.customerBulkResultSchema },
+      },
+    },
+    async (req) => withWorkspace(req, db, (ctx) => svc.bulkAction(ctx, req.body)),
+  );
+  r.post(
+    '/api/v1/customers/export',
+    {
+      schema: {
+        tags,
+        summary: 'The chosen customers as CSV, with a column per custom field',
+        body: c.customerExportSchema,
+      },
+    },
+    async (req, reply) => {
+      const csv = await withWorkspace(req, db, (ctx) => svc.exportCustomers(ctx, req.body.ids));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="customers.csv"')
+        .send(csv);
+    },
+  );
 }

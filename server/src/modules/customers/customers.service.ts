@@ -5,6 +5,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import {
   type CreateCustomField,
   type Customer360,
+  type CustomerBulk,
   type CustomField,
   customValueSchema,
   type Note,
@@ -22,6 +23,7 @@ import { users } from '../accounts/accounts.table.ts';
 import { recordChange } from '../audit/audit.service.ts';
 import { getCustomer } from '../commerce/commerce.service.ts';
 import { customers, orders } from '../commerce/commerce.table.ts';
+import { customersCsv } from '../segments/segments.service.ts';
 import { memberships } from '../workspaces/workspaces.table.ts';
 import { customerNotes, customFieldDefs, tagDefinitions, timelineItems } from './customers.table.ts';
 
@@ -596,4 +598,100 @@ export async function get360(ctx: WorkspaceCtx, id: string, now = new Date()): P
     })),
     timeline: first,
   };
+}
+
+// ---- bulk actions ----
+
+/**
+ * One action on many customers (up to 1,000, chosen in the list): tag, untag, assign an owner or
+ * delete (kept as deleted, out of lists and segments). Customers of other workspaces are not seen.
+ */
+export async function bulkAction(ctx: WorkspaceCtx, input: CustomerBulk): Promise<{ changed: number }> {
+  assertCan(ctx, 'customers.write');
+  const ids = [...new Set(input.ids)];
+  const live = sql`workspace_id = ${ctx.workspaceId} AND id = ANY(${sql.param(ids)}::uuid[]) AND deleted_at IS NULL AND merged_into IS NULL`;
+  let changed: { id: string }[] = [];
+  const events: { type: string; id: string; payload: Record<string, unknown> }[] = [];
+  if (input.action === 'tag' || input.action === 'untag') {
+    const tag = input.tag!;
+    changed =
+      input.action === 'tag'
+        ? await rows<{ id: string }>(
+            ctx.db,
+            sql`UPDATE customers SET tags = array_append(tags, ${tag}::text), version = version + 1, updated_at = now()
+                WHERE ${live} AND NOT patron_lower_tags(tags) @> ARRAY[lower(${tag}::text)] RETURNING id`,
+          )
+        : await rows<{ id: string }>(
+            ctx.db,
+            sql`UPDATE customers SET tags = coalesce((SELECT array_agg(t ORDER BY o) FROM unnest(tags) WITH ORDINALITY AS u(t, o)
+                                                      WHERE lower(t) <> lower(${tag})), '{}'::text[]),
+                                     version = version + 1, updated_at = now()
+                WHERE ${live} AND patron_lower_tags(tags) @> ARRAY[lower(${tag}::text)] RETURNING id`,
+          );
+    for (const r of changed)
+      events.push({
+        type: input.action === 'tag' ? 'customer.tagged' : 'customer.untagged',
+        id: r.id,
+        payload: { customerId: r.id, tag },
+      });
+  } else if (input.action === 'assign_owner') {
+    const owner = input.ownerUserId ?? null;
+    if (owner && !(await memberNames(ctx)).has(owner))
+      throw new AppError('validation_failed', 'The owner must be a member of this workspace', {
+        errors: [{ path: 'ownerUserId', message: 'is not a member of this workspace' }],
+      });
+    changed = await rows<{ id: string }>(
+      ctx.db,
+      sql`UPDATE customers SET owner_user_id = ${owner}, version = version + 1, updated_at = now()
+          WHERE ${live} AND owner_user_id IS DISTINCT FROM ${owner}::uuid RETURNING id`,
+    );
+    for (const r of changed)
+      events.push({
+        type: 'customer.edited',
+        id: r.id,
+        payload: { customerId: r.id, fields: ['ownerUserId'], labels: ['owner'] },
+      });
+  } else {
+    changed = await rows<{ id: string }>(
+      ctx.db,
+      sql`UPDATE customers SET deleted_at = now(), version = version + 1, updated_at = now() WHERE ${live} RETURNING id`,
+    );
+    for (const r of changed)
+      events.push({ type: 'customer.deleted', id: r.id, payload: { customerId: r.id, by: 'staff' } });
+    if (changed.length)
+      await ctx.db.execute(
+        sql`DELETE FROM segment_members WHERE workspace_id = ${ctx.workspaceId}
+              AND customer_id = ANY(${sql.param(changed.map((r) => r.id))}::uuid[])`,
+      );
+  }
+  await recordEvents(
+    ctx.db,
+    events.map((e) => ({
+      workspaceId: ctx.workspaceId,
+      type: e.type,
+      subjectType: 'customer',
+      subjectId: e.id,
+      actorUserId: ctx.userId,
+      payload: e.payload,
+    })),
+  );
+  if (changed.length)
+    await recordChange(ctx.db, ctx, {
+      action: `customers.bulk_${input.action}`,
+      recordType: 'customer',
+      recordId: null,
+      after: { customers: changed.map((r) => r.id), tag: input.tag, ownerUserId: input.ownerUserId },
+    });
+  return { changed: changed.length };
+}
+
+/** The chosen customers as CSV, with a column per custom field. */
+export async function exportCustomers(ctx: WorkspaceCtx, ids: string[]): Promise<string> {
+  assertCan(ctx, 'customers.read');
+  const fields = (await listFields(ctx)).filter((f) => f.entity === 'customer');
+  return customersCsv(
+    ctx,
+    sql`c.workspace_id = ${ctx.workspaceId} AND c.deleted_at IS NULL AND c.id = ANY(${sql.param(ids)}::uuid[])`,
+    fields.map((f) => ({ key: f.key, header: f.key })),
+  );
 }

@@ -307,6 +307,63 @@ describe('customer 360', () => {
     expect((await a.client.get('/api/v1/customers?sort=spent&cursor=abc')).statusCode).toBe(400);
   });
 
+  it('acts on many customers at once: tag, untag, assign an owner, export, delete', async () => {
+    const chosen = [ids.regular!, ids.lapsed!, ids.theirs!];
+    const tag = await a.client.post('/api/v1/customers/bulk', { ids: chosen, action: 'tag', tag: 'Spring' });
+    // B's customer is not seen: two changed
+    expect(json(tag)).toEqual({ changed: 2 });
+    expect(
+      json(await a.client.post('/api/v1/customers/bulk', { ids: chosen, action: 'tag', tag: 'spring' })),
+    ).toEqual({
+      changed: 0,
+    });
+    const sales = await memberOf(t, a.client, 'sales', 'owner-to-be@a.example');
+    const assign = await a.client.post('/api/v1/customers/bulk', {
+      ids: chosen,
+      action: 'assign_owner',
+      ownerUserId: sales.userId,
+    });
+    expect(json(assign)).toEqual({ changed: 2 });
+    const mine = json<{ data: { email: string }[] }>(
+      await a.client.get(`/api/v1/customers?owner=${sales.userId}`),
+    );
+    expect(mine.data.map((c) => c.email).sort()).toEqual(['lapsed@a.example', 'regular@a.example']);
+    const csv = await a.client.post('/api/v1/customers/export', { ids: chosen });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/,tags,birthday,website$/);
+    expect(csv.body).not.toContain('secret@b.example');
+    // bad input changes nothing
+    for (const body of [
+      { ids: chosen, action: 'tag' },
+      { ids: [], action: 'delete' },
+      { ids: chosen, action: 'explode' },
+      { ids: chosen, action: 'assign_owner', ownerUserId: '0190c6c4-0000-7000-8000-000000000000' },
+    ]) {
+      const res = await a.client.post('/api/v1/customers/bulk', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    const untag = await a.client.post('/api/v1/customers/bulk', {
+      ids: chosen,
+      action: 'untag',
+      tag: 'SPRING',
+    });
+    expect(json(untag)).toEqual({ changed: 2 });
+    const del = await a.client.post('/api/v1/customers/bulk', {
+      ids: [ids.lapsed!, ids.theirs!],
+      action: 'delete',
+    });
+    expect(json(del)).toEqual({ changed: 1 });
+    expect((await a.client.get(`/api/v1/customers/${ids.lapsed}/360`)).statusCode).toBe(404);
+    expect((await b.client.get(`/api/v1/customers/${ids.theirs}/360`)).statusCode).toBe(200);
+    const viewer = await memberOf(t, a.client, 'read-only');
+    expect(
+      (await viewer.client.post('/api/v1/customers/bulk', { ids: [ids.regular!], action: 'delete' }))
+        .statusCode,
+    ).toBe(403);
+  });
+
   it("never shows or changes another workspace's customer", async () => {
     const theirs = ids.theirs!;
     const calls = [

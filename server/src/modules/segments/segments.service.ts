@@ -188,14 +188,27 @@ export async function exportCsv(
 }
 
 /** The customers a predicate over `customers c` picks, as CSV (by spend, then id). */
-export async function customersCsv(ctx: WorkspaceCtx, where: SQL): Promise<string> {
-  const found = await rows<CustomerRow & { city: string | null; phone: string | null; tags: string[] }>(
+export async function customersCsv(
+  ctx: WorkspaceCtx,
+  where: SQL,
+  custom: { key: string; header: string }[] = [],
+): Promise<string> {
+  const found = await rows<
+    CustomerRow & {
+      city: string | null;
+      phone: string | null;
+      tags: string[];
+      custom: Record<string, unknown>;
+    }
+  >(
     ctx.db,
-    sql`SELECT ${customerColumns}, c.city, c.phone, c.tags FROM customers c
+    sql`SELECT ${customerColumns}, c.city, c.phone, c.tags, c.custom FROM customers c
         WHERE ${where} ORDER BY c.total_spent_minor DESC, c.id`,
   );
-  const header =
-    'id,email,phone,first_name,last_name,country,city,orders,total_spent,currency,last_order_at,tags';
+  const header = [
+    'id,email,phone,first_name,last_name,country,city,orders,total_spent,currency,last_order_at,tags',
+    ...custom.map((f) => cell(f.header)),
+  ].join(',');
   const lines = found.map((r) =>
     [
       r.id,
@@ -210,6 +223,10 @@ export async function customersCsv(ctx: WorkspaceCtx, where: SQL): Promise<strin
       r.currency,
       iso(r.last_order_at),
       (r.tags ?? []).join('|'),
+      ...custom.map((f) => {
+        const v = r.custom?.[f.key];
+        return Array.isArray(v) ? v.join('|') : v;
+      }),
     ]
       .map(cell)
       .join(','),

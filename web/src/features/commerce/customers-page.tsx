@@ -16,6 +16,7 @@ import {
   PageHeader,
   Spinner,
 } from '../../components/ui.tsx';
+import { BulkBar } from '../customers/bulk-bar.tsx';
 import { displayName, stageLabels, stageTone } from '../customers/customer-page.tsx';
 
 type Customer = {
@@ -61,6 +62,15 @@ export function CustomersPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const toggle = (id: string) =>
+    setChosen((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const allChosen = items.length > 0 && items.every((c) => chosen.has(c.id));
   const header = (by: Sort, label: string, className = '') => (
     <th
       className={cx('px-3 py-2 font-medium', className)}
@@ -158,6 +168,9 @@ export function CustomersPage() {
           </div>
         </form>
       </Card>
+      <div className="mb-3">
+        <BulkBar ids={[...chosen]} onDone={() => setChosen(new Set())} />
+      </div>
       <Card className="overflow-hidden [&>div]:p-0">
         {list.isPending ? (
           <div className="p-5">
@@ -176,6 +189,14 @@ export function CustomersPage() {
             <table className="w-full min-w-[720px] text-left text-sm">
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                 <tr>
+                  <th className="w-10 px-3 py-2">
+                    <input
+                      type="checkbox"
+                      aria-label="Choose all shown"
+                      checked={allChosen}
+                      onChange={() => setChosen(allChosen ? new Set() : new Set(items.map((c) => c.id)))}
+                    />
+                  </th>
                   {header('name', 'Customer')}
                   <th className="px-3 py-2 font-medium">Stage</th>
                   {header('orders', 'Orders', 'text-right')}
@@ -191,6 +212,15 @@ export function CustomersPage() {
                     className="cursor-pointer hover:bg-slate-50"
                     onClick={() => navigate({ to: '/customers/$id', params: { id: c.id } })}
                   >
+                    <td className="px-3 py-2.5">
+                      <input
+                        type="checkbox"
+                        aria-label={`Choose ${displayName(c)}`}
+                        checked={chosen.has(c.id)}
+                        onClick={(e) => e.stopPropagation()}
+                        onChange={() => toggle(c.id)}
+                      />
+                    </td>
                     <td className="max-w-72 px-3 py-2.5">
                       <Link
                         to="/customers/$id"

@@ -11,7 +11,7 @@ import type {
   SegmentKind,
 } from '../../../../contracts/segments.ts';
 import { eventTypes, prebuiltSegments, rfmGroupLabels, rfmGroups } from '../../../../contracts/segments.ts';
-import { ApiError, api, errorMessage } from '../../app/api.ts';
+import { ApiError, api, downloadPost, errorMessage } from '../../app/api.ts';
 import { useCan, useMe } from '../../app/session.ts';
 import {
   Alert,
@@ -110,19 +110,8 @@ function SegmentBuilder({ segment }: { segment?: Segment }) {
     }
   };
   const exportCsv = async () => {
-    const res = await fetch('/api/v1/segments/export', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
-      credentials: 'same-origin',
-      body: JSON.stringify(input),
-    });
-    if (!res.ok) return setSwitchError('The export failed; check the rules.');
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'segment.csv';
-    a.click();
-    URL.revokeObjectURL(url);
+    if (!(await downloadPost('/segments/export', input, 'segment.csv')))
+      setSwitchError('The export failed; check the rules.');
   };
 
   const save = useMutation({
