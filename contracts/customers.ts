@@ -218,3 +218,23 @@ export const customerBulkSchema = z
 export type CustomerBulk = z.infer<typeof customerBulkSchema>;
 export const customerBulkResultSchema = z.object({ changed: z.number().int() });
 export const customerExportSchema = z.object({ ids: z.array(z.uuid()).min(1).max(10_000) });
+
+// ---- saved views of the customer list ----
+
+/** What a view keeps: the list's search, filters and sort (the same names as the list's query). */
+export const viewParamsSchema = z
+  .record(z.string().max(40), z.string().max(2000))
+  .refine((p) => Object.keys(p).length <= 30, 'a view keeps at most 30 settings');
+export const createViewSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  shared: z.boolean().default(false),
+  params: viewParamsSchema,
+});
+export const viewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  shared: z.boolean(),
+  mine: z.boolean(),
+  params: z.record(z.string(), z.string()),
+});
+export type SavedView = z.infer<typeof viewSchema>;

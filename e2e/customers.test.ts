@@ -134,6 +134,23 @@ describe('customer 360', () => {
     expect(r.rows[0].n).toBe(2);
   });
 
+  it('saves the filtered list as a view and applies it again', async () => {
+    await page.getByLabel('Stage').selectOption('loyal');
+    const rows = page.getByRole('row');
+    await expect.poll(() => rows.count()).toBe(3); // the header and the two loyal customers
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByLabel('View name').fill('Loyal regulars');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save view' }).click();
+    await waitForSql(store.sql, "SELECT count(*)::int FROM saved_views WHERE name = 'Loyal regulars'", 1);
+    await page.getByLabel('Stage').selectOption('');
+    await expect.poll(() => rows.count()).toBe(5);
+    const option = page.getByLabel('Saved view').locator('option', { hasText: 'Loyal regulars' });
+    await expect.poll(() => option.count()).toBe(1);
+    await page.getByLabel('Saved view').selectOption((await option.getAttribute('value'))!);
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await page.getByLabel('Stage').inputValue()).toBe('loyal');
+  });
+
   it('finds the customer from anywhere with Ctrl-K', async () => {
     await page.goto(`${store.server.url}/orders`);
     await expect.poll(() => page.getByRole('heading', { name: 'Orders' }).isVisible()).toBe(true);

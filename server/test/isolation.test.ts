@@ -64,6 +64,13 @@ beforeAll(async () => {
     }),
   ).id;
   await b.client.post(`/api/v1/customers/${B.customerId}/tags`, { add: ['secret-b-tag'] });
+  B.viewId = json<{ id: string }>(
+    await b.client.post('/api/v1/views', {
+      name: 'Secret B view',
+      shared: true,
+      params: { tag: 'secret-b-tag' },
+    }),
+  ).id;
   B.sessionId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/me/sessions')).data[0]!.id;
   B.workspaceId = b.workspaceId;
   // A's own customer, for the merge call
@@ -90,6 +97,7 @@ const markers = (): string[] =>
     B.noteId,
     B.fieldId,
     'Secret B note',
+    'Secret B view',
     'secret_b_field',
     'secret-b-tag',
     'b.example',
@@ -281,6 +289,15 @@ const cases: Record<string, Case> = {
       url: `/api/v1/customers/${B.customerId}`,
       body: { version: 1, firstName: 'x' },
     }),
+  },
+  'GET /api/v1/views': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/views' }) },
+  'POST /api/v1/views': {
+    kind: 'own-write',
+    call: () => ({ method: 'POST', url: '/api/v1/views', body: { name: 'A view', params: { tag: 'x' } } }),
+  },
+  'DELETE /api/v1/views/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/views/${B.viewId}` }),
   },
   'POST /api/v1/customers/bulk': {
     kind: 'own-write',
@@ -519,6 +536,7 @@ async function snapshotB() {
     'custom_field_defs',
     'tag_definitions',
     'timeline_items',
+    'saved_views',
   ];
   const out: Record<string, unknown> = {};
   for (const table of tables) {

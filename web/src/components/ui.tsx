@@ -7,6 +7,7 @@ import {
   useId,
   useRef,
 } from 'react';
+import { createPortal } from 'react-dom';
 
 const cx = (...c: (string | false | null | undefined)[]) => c.filter(Boolean).join(' ');
 
@@ -250,7 +251,8 @@ export function Dialog({
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
-  return (
+  // in document.body: a dialog opened from inside a form must not nest its own form in that one
+  return createPortal(
     <dialog
       ref={ref}
       aria-labelledby={titleId}
@@ -263,7 +265,8 @@ export function Dialog({
         </h2>
         <div className="mt-3">{children}</div>
       </div>
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }
 

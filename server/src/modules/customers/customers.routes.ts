@@ -233,4 +233,36 @@ export function customersRoutes(app: FastifyInstance, rt: Runtime): void {
         .send(csv);
     },
   );
+  r.get(
+    '/api/v1/views',
+    {
+      schema: {
+        tags,
+        summary: 'Saved views of the customer list: mine and the shared ones',
+        response: { 200: z.object({ data: z.array(c.viewSchema) }) },
+      },
+    },
+    async (req) => ({ data: await withWorkspace(req, db, (ctx) => svc.listViews(ctx)) }),
+  );
+  r.post(
+    '/api/v1/views',
+    {
+      schema: {
+        tags,
+        summary: "Save the list's search, filters and sort as a view (shared: owners, admins and managers)",
+        body: c.createViewSchema,
+        response: { 201: c.viewSchema },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await withWorkspace(req, db, (ctx) => svc.createView(ctx, req.body))),
+  );
+  r.delete(
+    '/api/v1/views/:id',
+    { schema: { tags, summary: 'Delete a saved view', params, response: { 200: okSchema } } },
+    async (req) => {
+      await withWorkspace(req, db, (ctx) => svc.deleteView(ctx, req.params.id));
+      return { ok: true as const };
+    },
+  );
 }

@@ -2,6 +2,7 @@
 // validated by their definitions), tags, notes with mentions, the timeline, and custom field
 // definitions. Every change is audited and written to the outbox (the timeline follows from it).
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { customerListQuery } from '../../../../contracts/commerce-api.ts';
 import {
   type CreateCustomField,
   type Customer360,
@@ -25,7 +26,13 @@ import { getCustomer } from '../commerce/commerce.service.ts';
 import { customers, orders } from '../commerce/commerce.table.ts';
 import { customersCsv } from '../segments/segments.service.ts';
 import { memberships } from '../workspaces/workspaces.table.ts';
-import { customerNotes, customFieldDefs, tagDefinitions, timelineItems } from './customers.table.ts';
+import {
+  customerNotes,
+  customFieldDefs,
+  savedViews,
+  tagDefinitions,
+  timelineItems,
+} from './customers.table.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const conflict = (what: string) =>
@@ -694,4 +701,83 @@ export async function exportCustomers(ctx: WorkspaceCtx, ids: string[]): Promise
     sql`c.workspace_id = ${ctx.workspaceId} AND c.deleted_at IS NULL AND c.id = ANY(${sql.param(ids)}::uuid[])`,
     fields.map((f) => ({ key: f.key, header: f.key })),
   );
+}
+
+// ---- saved views ----
+
+type ViewRow = typeof savedViews.$inferSelect;
+const toView = (v: ViewRow, userId: string | null) => ({
+  id: v.id,
+  name: v.name,
+  shared: v.ownerUserId === null,
+  mine: v.ownerUserId !== null ? v.ownerUserId === userId : v.createdByUserId === userId,
+  params: v.params as Record<string, string>,
+});
+
+/** My views and the workspace's shared ones, by name. */
+export async function listViews(ctx: WorkspaceCtx) {
+  assertCan(ctx, 'customers.read');
+  const list = await ctx.db
+    .select()
+    .from(savedViews)
+    .where(
+      and(
+        eq(savedViews.workspaceId, ctx.workspaceId),
+        eq(savedViews.entity, 'customers'),
+        sql`(${savedViews.ownerUserId} IS NULL OR ${savedViews.ownerUserId} = ${ctx.userId})`,
+      ),
+    )
+    .orderBy(asc(savedViews.name));
+  return list.map((v) => toView(v, ctx.userId));
+}
+
+export async function createView(
+  ctx: WorkspaceCtx,
+  input: { name: string; shared: boolean; params: Record<string, string> },
+) {
+  assertCan(ctx, 'customers.read');
+  const allowed = new Set(Object.keys(customerListQuery.shape));
+  const unknown = Object.keys(input.params).filter((k) => !allowed.has(k) || k === 'cursor');
+  if (unknown.length)
+    throw new AppError('validation_failed', `A view cannot keep ${unknown.join(', ')}`, {
+      errors: unknown.map((k) => ({ path: `params.${k}`, message: 'is not a setting of the customer list' })),
+    });
+  const checked = customerListQuery.safeParse(input.params);
+  if (!checked.success)
+    throw new AppError('validation_failed', 'The view keeps settings the list refuses', {
+      errors: checked.error.issues.map((i) => ({ path: `params.${i.path.join('.')}`, message: i.message })),
+    });
+  if (input.shared && !['owner', 'admin', 'manager'].includes(ctx.role))
+    throw new AppError('forbidden', 'Only owners, admins and managers share views with the workspace.');
+  const [row] = await ctx.db
+    .insert(savedViews)
+    .values({
+      workspaceId: ctx.workspaceId,
+      id: newId(),
+      name: input.name,
+      ownerUserId: input.shared ? null : ctx.userId,
+      params: input.params,
+      createdByUserId: ctx.userId,
+    })
+    .returning();
+  return toView(row!, ctx.userId);
+}
+
+/** Deletes my view, or a shared one (owners, admins, managers, or whoever shared it). */
+export async function deleteView(ctx: WorkspaceCtx, id: string) {
+  assertCan(ctx, 'customers.read');
+  const [v] = await ctx.db
+    .select()
+    .from(savedViews)
+    .where(and(eq(savedViews.workspaceId, ctx.workspaceId), eq(savedViews.id, id)));
+  if (!v || (v.ownerUserId !== null && v.ownerUserId !== ctx.userId)) throw notFound('The view');
+  if (
+    v.ownerUserId === null &&
+    v.createdByUserId !== ctx.userId &&
+    !['owner', 'admin', 'manager'].includes(ctx.role)
+  )
+    throw new AppError('forbidden', 'Only owners, admins and managers remove views others shared.');
+  await ctx.db
+    .delete(savedViews)
+    .where(and(eq(savedViews.workspaceId, ctx.workspaceId), eq(savedViews.id, id)));
 }

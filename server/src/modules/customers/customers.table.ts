@@ -132,3 +132,23 @@ export const customerScoring = pgTable('customer_scoring', {
   computedAt: ts('computed_at'),
   version: integer('version').notNull().default(1),
 });
+
+/** A saved list view: filters, search and sort under a name, for its owner or shared (owner null). */
+export const savedViews = pgTable(
+  'saved_views',
+  {
+    workspaceId: workspaceId().references(() => workspaces.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull(),
+    entity: text('entity').notNull().default('customers'),
+    name: text('name').notNull(),
+    /** null: shared with the workspace */
+    ownerUserId: uuid('owner_user_id'),
+    params: jsonb('params').notNull(),
+    createdByUserId: uuid('created_by_user_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('saved_views_owner_idx').on(t.workspaceId, t.entity, t.ownerUserId),
+  ],
+);

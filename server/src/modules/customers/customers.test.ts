@@ -364,6 +364,40 @@ describe('customer 360', () => {
     ).toBe(403);
   });
 
+  it('saves list views for oneself or shared with the workspace', async () => {
+    const mine = await a.client.post('/api/v1/views', {
+      name: 'Loyal big spenders',
+      params: { lifecycle: 'loyal', sort: 'spent', dir: 'desc' },
+    });
+    expect(mine.statusCode).toBe(201);
+    const shared = json<{ id: string }>(
+      await a.client.post('/api/v1/views', {
+        name: 'Churned',
+        shared: true,
+        params: { lifecycle: 'churned' },
+      }),
+    );
+    const sales = await memberOf(t, a.client, 'sales', 'views-sales@a.example');
+    const seen = json<{ data: { name: string; shared: boolean; mine: boolean }[] }>(
+      await sales.client.get('/api/v1/views'),
+    ).data;
+    // the owner's own view stays theirs; the shared one is everyone's
+    expect(seen).toEqual([
+      { id: shared.id, name: 'Churned', shared: true, mine: false, params: { lifecycle: 'churned' } },
+    ]);
+    expect(
+      (await sales.client.post('/api/v1/views', { name: 'x', shared: true, params: {} })).statusCode,
+    ).toBe(403);
+    expect((await sales.client.delete(`/api/v1/views/${shared.id}`)).statusCode).toBe(403);
+    // settings the list would refuse are refused here too
+    for (const params of [{ lifecycle: 'asleep' }, { shoe_size: '44' }, { cursor: 'abc' }]) {
+      const res = await a.client.post('/api/v1/views', { name: 'bad', params });
+      expect(res.statusCode, JSON.stringify(params)).toBe(400);
+    }
+    expect((await a.client.delete(`/api/v1/views/${shared.id}`)).statusCode).toBe(200);
+    expect(json<{ data: unknown[] }>(await b.client.get('/api/v1/views')).data).toEqual([]);
+  });
+
   it("never shows or changes another workspace's customer", async () => {
     const theirs = ids.theirs!;
     const calls = [

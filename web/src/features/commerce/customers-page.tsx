@@ -18,6 +18,7 @@ import {
 } from '../../components/ui.tsx';
 import { BulkBar } from '../customers/bulk-bar.tsx';
 import { displayName, stageLabels, stageTone } from '../customers/customer-page.tsx';
+import { ViewsMenu } from '../customers/views-menu.tsx';
 
 type Customer = {
   id: string;
@@ -133,7 +134,22 @@ export function CustomersPage() {
             />
           </label>
           <Button type="submit">Search</Button>
-          <div className="flex w-full flex-wrap gap-2">
+          <div className="flex w-full flex-wrap items-center gap-2">
+            <ViewsMenu
+              current={params}
+              onApply={(v) => {
+                setDraft(v.q ?? '');
+                setSearch(v.q ?? '');
+                setFilters({
+                  lifecycle: v.lifecycle ?? '',
+                  tier: v.tier ?? '',
+                  churnRisk: v.churnRisk ?? '',
+                  tag: v.tag ?? '',
+                  country: v.country ?? '',
+                });
+                setSort({ by: (v.sort as Sort) ?? 'created', dir: v.dir === 'asc' ? 'asc' : 'desc' });
+              }}
+            />
             {filter('lifecycle', 'Stage', Object.entries(stageLabels))}
             {filter('tier', 'Tier', [
               ['gold', 'Gold'],
