@@ -93,7 +93,14 @@ describe('customer 360', () => {
     expect(regular.recentOrders.map((o) => o.number)).toEqual(['R0', 'R1', 'R2', 'R3', 'R4']);
     // the timeline came from the outbox: five orders and the account's creation
     expect(regular.timeline.data.filter((i) => i.kind === 'order')).toHaveLength(5);
-    expect(regular.timeline.data[0]!.title).toBe('Placed order #R0 — 80.00 EUR');
+    expect(regular.timeline.data.find((i) => i.kind === 'order')!.title).toBe('Placed order #R0 — 80.00 EUR');
+    // automatic tags follow the scores: the fifth order made a frequent buyer (on the timeline); the
+    // full rescore (the hourly job) found the top spender, without an event (time's doing, not theirs)
+    expect(regular.customer.tags).toEqual(['High spender', 'Frequent buyer']);
+    expect(regular.tags[0]).toEqual({ name: 'High spender', colour: 'violet', automatic: true });
+    expect(regular.timeline.data.filter((i) => i.kind === 'tag').map((i) => i.title)).toEqual([
+      'Tagged “Frequent buyer”',
+    ]);
 
     const lapsed = await get360(ids.lapsed!);
     expect(lapsed.customer).toMatchObject({ lifecycleStage: 'churned', churnRisk: 'high' });
@@ -132,17 +139,19 @@ describe('customer 360', () => {
       add: ['VIP', 'vip', 'Gift buyer'],
     });
     expect(res.statusCode).toBe(200);
-    expect(json<{ tags: string[] }>(res).tags).toEqual(['VIP', 'Gift buyer']);
+    // "New customer" is automatic: the first order was 5 days ago
+    expect(json<{ tags: string[] }>(res).tags).toEqual(['New customer', 'VIP', 'Gift buyer']);
     await a.client.put('/api/v1/tags', { name: 'VIP', colour: 'amber' });
     await a.client.post(`/api/v1/customers/${ids.once}/tags`, { remove: ['gift BUYER'] });
     await drain();
     const page = await get360(ids.once!);
-    expect(page.customer.tags).toEqual(['VIP']);
-    expect(page.tags).toEqual([{ name: 'VIP', colour: 'amber', automatic: false }]);
+    expect(page.customer.tags).toEqual(['New customer', 'VIP']);
+    expect(page.tags).toContainEqual({ name: 'VIP', colour: 'amber', automatic: false });
     expect(page.timeline.data.filter((i) => i.kind === 'tag').map((i) => i.title)).toEqual([
       'Untagged “Gift buyer”',
       'Tagged “Gift buyer”',
       'Tagged “VIP”',
+      'Tagged “New customer”',
     ]);
     const used = json<{ data: { name: string; customers: number }[] }>(await a.client.get('/api/v1/tags'));
     expect(used.data).toContainEqual({ name: 'VIP', customers: 1, colour: 'amber', automatic: false });
@@ -415,9 +424,9 @@ describe('customer 360', () => {
     const notes = json<{ data: unknown[] }>(await a.client.get(`/api/v1/customers/${theirs}/notes`));
     expect(notes.data).toEqual([]);
     const mine = json<{ data: { name: string }[] }>(await b.client.get('/api/v1/tags')).data;
-    expect(mine).toEqual([]);
+    expect(mine.map((x) => x.name)).toEqual(['New customer']); // B's own automatic tag, nothing of A's
     const their = json<C360>(await b.client.get(`/api/v1/customers/${theirs}/360`));
-    expect(their.customer).toMatchObject({ firstName: 'secret', version: 1, tags: [] });
+    expect(their.customer).toMatchObject({ firstName: 'secret', tags: ['New customer'] });
     expect(their.notes).toEqual([]);
   });
 });

@@ -10,8 +10,13 @@
 // least loyal_min_orders orders), at risk and churned by the churn risk. Tier: gold (top fifth of
 // spend), silver (above the median), bronze.
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db.ts';
-import { customersByWorkspace, type EventHandler } from '../../platform/events.ts';
+import { type Db, rows } from '../../platform/db.ts';
+import {
+  customersByWorkspace,
+  type EventHandler,
+  type NewEvent,
+  recordEvents,
+} from '../../platform/events.ts';
 import { customersOf } from '../commerce/metrics.ts';
 
 /** Refreshes the workspace's comparison figures (median and top-fifth spend, median reorder gap). */
@@ -32,17 +37,32 @@ export async function refreshScoringStats(tx: Db, workspaceId: string): Promise<
   );
 }
 
+/** Tags the worker keeps by rule (names reserved: a person cannot keep them by hand). */
+export const AUTO_TAGS = ['High spender', 'Frequent buyer', 'At risk', 'New customer'] as const;
+
 /**
- * Scores customers of a workspace (all of them, or those given) from their metrics, in one statement.
+ * Scores customers of a workspace (all of them, or those given) from their metrics, in one statement,
+ * and keeps the automatic tags: High spender (gold tier), Frequent buyer (5 orders or more), At risk
+ * (the stage), New customer (first order in the last 30 days). With `announce`, each automatic tag
+ * change is a customer.tagged / customer.untagged event (the timeline and segments follow); the
+ * hourly full rescore does not announce (time passing is nobody's doing).
  */
 export async function scoreCustomers(
   tx: Db,
   workspaceId: string,
   ids?: string[],
   now = new Date(),
+  announce = ids !== undefined,
 ): Promise<void> {
   const only = ids ? sql`AND c.id = ANY(${sql.param(ids)}::uuid[])` : sql``;
+  const auto = sql.param([...AUTO_TAGS]);
   await tx.execute(
+    sql`INSERT INTO tag_definitions (workspace_id, name, colour, automatic)
+        SELECT ${workspaceId}, n, 'violet', true FROM unnest(${auto}::text[]) AS n
+        ON CONFLICT (workspace_id, name) DO NOTHING`,
+  );
+  const moved = await rows<{ id: string; old_tags: string[]; tags: string[] }>(
+    tx,
     sql`WITH s AS (
           SELECT coalesce(cs.loyal_min_orders, 3) AS loyal_min,
                  coalesce(cs.at_risk_factor, 1.5) AS at_risk, coalesce(cs.churned_factor, 3) AS churned,
@@ -51,6 +71,7 @@ export async function scoreCustomers(
             FROM (SELECT 1) one LEFT JOIN customer_scoring cs ON cs.workspace_id = ${workspaceId}
         ), base AS (
           SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
+                 c.tags AS old_tags, c.first_order_at,
                  extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
                  greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
             FROM customers c CROSS JOIN s
@@ -68,6 +89,23 @@ export async function scoreCustomers(
                  CASE WHEN b.n = 0 THEN NULL WHEN b.days_since > b.churned * b.gap THEN 'high'
                       WHEN b.days_since > b.at_risk * b.gap THEN 'medium' ELSE 'low' END AS risk
             FROM base b
+        ), staged AS (
+          SELECT p.*,
+                 CASE WHEN p.n = 0 THEN 'lead' WHEN p.risk = 'high' THEN 'churned' WHEN p.risk = 'medium' THEN 'at_risk'
+                      WHEN p.n >= p.loyal_min THEN 'loyal' ELSE 'customer' END AS stage,
+                 CASE WHEN p.n = 0 THEN NULL WHEN p.spent >= p.top_spent AND p.top_spent > 0 THEN 'gold'
+                      WHEN p.spent > p.med_spent THEN 'silver' ELSE 'bronze' END AS tier_v
+            FROM parts p
+        ), tagged AS (
+          SELECT st.*,
+                 array(SELECT t FROM unnest(st.old_tags) AS t WHERE t <> ALL(${auto}::text[]))
+                 || array_remove(ARRAY[
+                      CASE WHEN st.tier_v = 'gold' THEN 'High spender' END,
+                      CASE WHEN st.n >= 5 THEN 'Frequent buyer' END,
+                      CASE WHEN st.stage = 'at_risk' THEN 'At risk' END,
+                      CASE WHEN st.first_order_at >= ${now.toISOString()}::timestamptz - interval '30 days' THEN 'New customer' END
+                    ]::text[], NULL) AS new_tags
+            FROM staged st
         )
         UPDATE customers c SET
           health_score = greatest(1, p.r_pts + p.f_pts + p.m_pts + p.x_pts),
@@ -84,13 +122,33 @@ export async function scoreCustomers(
               'text', CASE WHEN p.n = 0 THEN 'No orders yet' WHEN p.refunded = 0 THEN 'Nothing refunded'
                            ELSE round(100.0 * p.refunded / nullif(p.spent + p.refunded, 0))::int || '% of spend refunded' END)),
           churn_risk = p.risk,
-          lifecycle_stage = CASE WHEN p.n = 0 THEN 'lead' WHEN p.risk = 'high' THEN 'churned' WHEN p.risk = 'medium' THEN 'at_risk'
-                                 WHEN p.n >= p.loyal_min THEN 'loyal' ELSE 'customer' END,
-          tier = CASE WHEN p.n = 0 THEN NULL WHEN p.spent >= p.top_spent AND p.top_spent > 0 THEN 'gold'
-                      WHEN p.spent > p.med_spent THEN 'silver' ELSE 'bronze' END,
+          lifecycle_stage = p.stage,
+          tier = p.tier_v,
+          tags = CASE WHEN p.new_tags IS DISTINCT FROM p.old_tags THEN p.new_tags ELSE c.tags END,
           scored_at = ${now.toISOString()}::timestamptz
-        FROM parts p WHERE c.workspace_id = ${workspaceId} AND c.id = p.id`,
+        FROM tagged p WHERE c.workspace_id = ${workspaceId} AND c.id = p.id
+        RETURNING c.id, p.old_tags, c.tags`,
   );
+  if (!announce) return;
+  const isAuto = (t: string) => (AUTO_TAGS as readonly string[]).includes(t);
+  const events: NewEvent[] = [];
+  for (const m of moved) {
+    const before = m.old_tags.filter(isAuto);
+    const after = m.tags.filter(isAuto);
+    const changes = [
+      ...after.filter((t) => !before.includes(t)).map((tag) => ({ type: 'customer.tagged', tag })),
+      ...before.filter((t) => !after.includes(t)).map((tag) => ({ type: 'customer.untagged', tag })),
+    ];
+    for (const ch of changes)
+      events.push({
+        workspaceId,
+        type: ch.type,
+        subjectType: 'customer',
+        subjectId: m.id,
+        payload: { customerId: m.id, tag: ch.tag, automatic: true },
+      });
+  }
+  await recordEvents(tx, events);
 }
 
 /** Every customer of a workspace: the comparison figures first, then the scores. */

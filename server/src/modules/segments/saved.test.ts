@@ -230,7 +230,7 @@ describe('saved segments', () => {
     ).toBe(3);
     expect(
       await count(
-        sql`SELECT count(*) AS n FROM events WHERE workspace_id = ${a.workspaceId} AND type = 'customer.tagged'`,
+        sql`SELECT count(*) AS n FROM events WHERE workspace_id = ${a.workspaceId} AND type = 'customer.tagged' AND payload->>'tag' = 'Gold'`,
       ),
     ).toBe(3);
 
