@@ -107,7 +107,17 @@ export async function evaluateSegment(
         },
       },
     ]);
-  await refreshTotals(tx, workspaceId, seg.id, now);
+  if (only) {
+    // the upkeep path: a few customers moved; summing every member again would cost as much as the
+    // segment is large, so the count moves by the difference and the revenue waits for the hourly pass
+    const delta =
+      moves.filter((m) => m.change === 'entered').length - moves.filter((m) => m.change === 'exited').length;
+    if (delta !== 0)
+      await tx.execute(
+        sql`UPDATE segments SET member_count = member_count + ${delta}
+            WHERE workspace_id = ${workspaceId} AND id = ${seg.id}`,
+      );
+  } else await refreshTotals(tx, workspaceId, seg.id, now);
   return {
     entered: diff.filter((d) => d.change === 'entered').map((d) => d.customer_id),
     exited: diff.filter((d) => d.change === 'exited').map((d) => d.customer_id),
