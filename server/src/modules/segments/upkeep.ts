@@ -49,12 +49,23 @@ export const segmentUpkeepHandler: EventHandler = {
   handleBatch: upkeep,
 };
 
-/** Stores every scored customer's R, F, M and group for a workspace (one statement). */
+/**
+ * Stores every scored customer's R, F, M and group for a workspace: only rows whose scores changed
+ * are written (most do not from one hour to the next), and customers no longer scored are removed.
+ */
 export async function storeRfmScores(tx: Db, workspaceId: string): Promise<void> {
-  await tx.execute(sql`DELETE FROM rfm_scores WHERE workspace_id = ${workspaceId}`);
   await tx.execute(
     sql`INSERT INTO rfm_scores (workspace_id, customer_id, r, f, m, group_key, scored_at)
-        SELECT ${workspaceId}, s.id, s.r, s.f, s.m, ${rfmGroupSql}, now() FROM ${rfmScored(workspaceId)} s`,
+        SELECT ${workspaceId}, s.id, s.r, s.f, s.m, ${rfmGroupSql}, now() FROM ${rfmScored(workspaceId)} s
+        ON CONFLICT (workspace_id, customer_id) DO UPDATE
+          SET r = excluded.r, f = excluded.f, m = excluded.m, group_key = excluded.group_key, scored_at = excluded.scored_at
+          WHERE (rfm_scores.r, rfm_scores.f, rfm_scores.m) IS DISTINCT FROM (excluded.r, excluded.f, excluded.m)`,
+  );
+  await tx.execute(
+    sql`DELETE FROM rfm_scores x WHERE x.workspace_id = ${workspaceId}
+          AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.workspace_id = x.workspace_id AND c.id = x.customer_id
+                            AND c.orders_count > 0 AND c.last_order_at IS NOT NULL
+                            AND c.merged_into IS NULL AND c.deleted_at IS NULL)`,
   );
 }
 
