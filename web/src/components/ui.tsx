@@ -286,3 +286,14 @@ export function dateTime(iso: string | null | undefined, timeZone?: string): str
 }
 
 export { cx };
+
+/** A key figure in a card: label, value, and an optional line under it. */
+export function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</p>
+      <p className="mt-1 text-xl font-semibold tabular-nums text-slate-900">{value}</p>
+      {hint && <p className="text-xs text-slate-600">{hint}</p>}
+    </div>
+  );
+}

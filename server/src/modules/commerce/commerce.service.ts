@@ -25,7 +25,7 @@ import { recomputeCustomerMetrics } from './metrics.ts';
 type CustomerRow = typeof customers.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-async function identitiesFor(ctx: WorkspaceCtx, ids: string[]) {
+export async function identitiesFor(ctx: WorkspaceCtx, ids: string[]) {
   const map = new Map<string, { kind: string; value: string }[]>();
   if (ids.length === 0) return map;
   const rows = await ctx.db

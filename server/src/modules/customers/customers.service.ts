@@ -22,7 +22,7 @@ import { assertCan } from '../../platform/permissions.ts';
 import { newId } from '../../platform/tokens.ts';
 import { users } from '../accounts/accounts.table.ts';
 import { recordChange } from '../audit/audit.service.ts';
-import { getCustomer } from '../commerce/commerce.service.ts';
+import { customerView, getCustomer, identitiesFor } from '../commerce/commerce.service.ts';
 import { customers, orders } from '../commerce/commerce.table.ts';
 import { customersCsv } from '../segments/segments.service.ts';
 import { memberships } from '../workspaces/workspaces.table.ts';
@@ -390,7 +390,12 @@ function mentionsIn(body: string, names: Map<string, { email: string }>): string
   return [...names.entries()].filter(([, u]) => emails.has(u.email)).map(([id]) => id);
 }
 
-export async function listNotes(ctx: WorkspaceCtx, customerId: string, limit = 50): Promise<Note[]> {
+export async function listNotes(
+  ctx: WorkspaceCtx,
+  customerId: string,
+  limit = 50,
+  names?: Map<string, { name: string; email: string }>,
+): Promise<Note[]> {
   assertCan(ctx, 'customers.read');
   const list = await ctx.db
     .select()
@@ -398,8 +403,8 @@ export async function listNotes(ctx: WorkspaceCtx, customerId: string, limit = 5
     .where(and(eq(customerNotes.workspaceId, ctx.workspaceId), eq(customerNotes.customerId, customerId)))
     .orderBy(desc(customerNotes.pinned), desc(customerNotes.createdAt))
     .limit(limit);
-  const names = await memberNames(ctx);
-  return list.map((n) => toNote(n, names));
+  const known = names ?? (await memberNames(ctx));
+  return list.map((n) => toNote(n, known));
 }
 
 export async function createNote(
@@ -565,8 +570,9 @@ export async function get360(ctx: WorkspaceCtx, id: string, now = new Date()): P
   assertCan(ctx, 'customers.read');
   const c = await loadCustomer(ctx, id);
   // one after another: they share the request's transaction (one connection)
-  const summary = await getCustomer(ctx, id);
-  const notes = await listNotes(ctx, id, 20);
+  const summary = customerView(c, (await identitiesFor(ctx, [id])).get(id) ?? []);
+  const names = await memberNames(ctx);
+  const notes = await listNotes(ctx, id, 20, names);
   const fields = await listFields(ctx);
   const tags = await tagsOf(ctx, c.tags);
   const recent = await ctx.db
@@ -583,7 +589,7 @@ export async function get360(ctx: WorkspaceCtx, id: string, now = new Date()): P
     .orderBy(desc(orders.placedAt))
     .limit(5);
   const first = await timeline(ctx, id, { limit: 30 });
-  const owner = c.ownerUserId ? (await memberNames(ctx)).get(c.ownerUserId) : undefined;
+  const owner = c.ownerUserId ? names.get(c.ownerUserId) : undefined;
   return {
     customer: summary,
     healthReasons: (c.healthReasons as Customer360['healthReasons']) ?? [],

@@ -7,6 +7,7 @@ import { inWorkspace, rows } from '../../platform/db.ts';
 import { dispatchBatch } from '../../platform/events.ts';
 import { allEventHandlers } from '../../runtime.ts';
 import { rescoreCustomers } from './scoring.ts';
+import { rebuildTimeline } from './timeline.ts';
 
 const DAY = 86_400_000;
 const ago = (d: number) => new Date(Date.now() - d * DAY).toISOString();
@@ -132,6 +133,34 @@ describe('customer 360', () => {
     expect(orders.data).toHaveLength(5);
     const bad = await a.client.get(`/api/v1/customers/${ids.regular}/timeline?cursor=nonsense`);
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('rebuilds the timeline from the tables without doubling what the outbox wrote', async () => {
+    await a.client.post('/api/v1/refunds/batch', {
+      items: [
+        { externalId: 'RF-1', orderExternalId: 'O1', amountMinor: 500, currency: 'EUR', createdAt: ago(1) },
+      ],
+    });
+    await drain();
+    const counts = async () =>
+      rows<{ kind: string; n: number }>(
+        t.database.db,
+        sql`SELECT kind, count(*)::int AS n FROM timeline_items WHERE workspace_id = ${a.workspaceId}
+             AND kind IN ('order', 'refund') GROUP BY kind ORDER BY kind`,
+      );
+    const before = await counts();
+    expect(before).toEqual([
+      { kind: 'order', n: 9 },
+      { kind: 'refund', n: 1 },
+    ]);
+    await inWorkspace(t.database.db, a.workspaceId, (tx) => rebuildTimeline(tx, a.workspaceId));
+    expect(await counts()).toEqual(before);
+    // what was loaded without events is filled in
+    await t.database.db.execute(
+      sql`DELETE FROM timeline_items WHERE workspace_id = ${a.workspaceId} AND kind IN ('order', 'refund')`,
+    );
+    await inWorkspace(t.database.db, a.workspaceId, (tx) => rebuildTimeline(tx, a.workspaceId));
+    expect(await counts()).toEqual(before);
   });
 
   it('adds and removes tags without regard to case, each change on the timeline', async () => {

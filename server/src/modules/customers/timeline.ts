@@ -75,7 +75,7 @@ export function itemFromEvent(e: DomainEvent): NewItem | null {
         ...base,
         kind: 'refund',
         title: `Refunded ${money(p.amountMinor, p.currency)}`,
-        detail: { amountMinor: p.amountMinor, currency: p.currency },
+        detail: { amountMinor: p.amountMinor, currency: p.currency, refundId: p.refundId },
         refType: isId(p.orderId) ? 'order' : null,
         refId: isId(p.orderId) ? p.orderId : null,
       };
@@ -215,12 +215,12 @@ export async function rebuildTimeline(tx: Db, workspaceId: string): Promise<void
     sql`INSERT INTO timeline_items (workspace_id, customer_id, at, kind, title, detail, ref_type, ref_id)
         SELECT r.workspace_id, r.customer_id, r.refunded_at, 'refund',
                'Refunded ' || to_char(r.amount_minor / 100.0, 'FM999999999990.00') || ' ' || r.currency,
-               jsonb_build_object('amountMinor', r.amount_minor, 'currency', r.currency),
+               jsonb_build_object('amountMinor', r.amount_minor, 'currency', r.currency, 'refundId', r.id),
                CASE WHEN r.order_id IS NULL THEN NULL ELSE 'order' END, r.order_id::text
           FROM refunds r
          WHERE r.workspace_id = ${workspaceId} AND r.customer_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM timeline_items t WHERE t.workspace_id = r.workspace_id
-                             AND t.kind = 'refund' AND t.customer_id = r.customer_id AND t.at = r.refunded_at)`,
+                             AND t.kind = 'refund' AND t.detail->>'refundId' = r.id::text)`,
   );
   await tx.execute(
     sql`INSERT INTO timeline_items (workspace_id, customer_id, at, kind, title, detail)

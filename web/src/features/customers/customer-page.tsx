@@ -21,6 +21,7 @@ import {
   money,
   PageHeader,
   Spinner,
+  Stat,
   TextInput,
 } from '../../components/ui.tsx';
 
@@ -158,16 +159,6 @@ export function CustomerPage() {
       </div>
       {editing && <EditDialog d={d} onClose={() => setEditing(false)} />}
     </>
-  );
-}
-
-function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
-  return (
-    <div className="rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
-      <p className="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</p>
-      <p className="mt-1 text-xl font-semibold tabular-nums text-slate-900">{value}</p>
-      {hint && <p className="text-xs text-slate-600">{hint}</p>}
-    </div>
   );
 }
 

@@ -20,6 +20,7 @@ import {
   PageHeader,
   SelectInput,
   Spinner,
+  Stat,
   TextInput,
 } from '../../components/ui.tsx';
 import { CustomerItem } from './customer-item.tsx';
@@ -134,16 +135,6 @@ function SizeChart({ points: all }: { points: SegmentHistory['points'] }) {
         </span>
       </figcaption>
     </figure>
-  );
-}
-
-function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
-  return (
-    <div className="rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
-      <p className="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</p>
-      <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{value}</p>
-      {hint && <p className="text-xs text-slate-600">{hint}</p>}
-    </div>
   );
 }
 
