@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition, DateValue } from '../../../../contracts/segments.ts';
-import { eventTypes } from '../../../../contracts/segments.ts';
+import { compareOps, eventTypes } from '../../../../contracts/segments.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { rows } from '../../platform/db.ts';
 import { createWorkspaceWithOwner } from '../onboarding/onboarding.service.ts';
@@ -34,7 +34,7 @@ const day = (n: number) => new Date(NOW.getTime() + n * DAY + (n % 7) * 3_600_00
 const DAYS = [-400, -200, -91, -90, -60, -30, -8, -7, -1, 0, 5];
 const when = fc.constantFrom(...DAYS).map(day);
 
-function storeArb(): fc.Arbitrary<MemStore> {
+function storeArb(minOrders = 0): fc.Arbitrary<MemStore> {
   return fc.integer({ min: 10, max: 30 }).chain((n) => {
     const ids = Array.from({ length: n }, () => randomUUID()).sort();
     const cid = fc.constantFrom(...ids, null);
@@ -59,40 +59,58 @@ function storeArb(): fc.Arbitrary<MemStore> {
         lastOrderAt: fc.option(when),
         createdAt: when,
       });
-    return fc.record({
-      customers: fc.tuple(...ids.map(customer)),
-      orders: fc.array(
-        fc.record({
-          customerId: cid,
-          status: fc.constantFrom('open', 'paid', 'cancelled'),
-          totalMinor: fc.nat(30000),
-          refundedMinor: fc.constantFrom(0, 0, 1500),
-          discountCodes: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 2 }),
-          placedAt: when,
-          lines: fc.array(
-            fc.record({ productExternalId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'gone', null) }),
-            {
-              minLength: 1,
-              maxLength: 3,
-            },
-          ),
+    return fc
+      .record({
+        customers: fc.tuple(...ids.map(customer)),
+        orders: fc.array(
+          fc.record({
+            customerId: cid,
+            status: fc.constantFrom('open', 'paid', 'cancelled'),
+            totalMinor: fc.nat(30000),
+            refundedMinor: fc.constantFrom(0, 0, 1500),
+            discountCodes: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 2 }),
+            placedAt: when,
+            lines: fc.array(
+              fc.record({ productExternalId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'gone', null) }),
+              {
+                minLength: 1,
+                maxLength: 3,
+              },
+            ),
+          }),
+          { minLength: minOrders, maxLength: Math.max(60, minOrders) },
+        ),
+        products: fc.constant(PRODUCTS),
+        events: fc.array(
+          fc.record({
+            customerId: cid,
+            type: fc.constantFrom(...eventTypes),
+            productExternalId: fc.constantFrom('p1', 'p2', null),
+            occurredAt: when,
+          }),
+          { maxLength: 40 },
+        ),
+        checkouts: fc.array(fc.record({ customerId: cid, completedAt: fc.option(when), createdAt: when }), {
+          maxLength: 15,
         }),
-        { maxLength: 60 },
-      ),
-      products: fc.constant(PRODUCTS),
-      events: fc.array(
-        fc.record({
-          customerId: cid,
-          type: fc.constantFrom(...eventTypes),
-          productExternalId: fc.constantFrom('p1', 'p2', null),
-          occurredAt: when,
+      })
+      .map((s) => ({
+        ...s,
+        // the metrics handler keeps first/last order dates from the customer's counted orders; the
+        // compiler relies on that to narrow windows, so the generated store keeps it too
+        customers: s.customers.map((c) => {
+          const placed = s.orders
+            .filter((o) => o.customerId === c.id && o.status !== 'cancelled')
+            .map((o) => o.placedAt.getTime());
+          return placed.length
+            ? {
+                ...c,
+                firstOrderAt: new Date(Math.min(...placed)),
+                lastOrderAt: new Date(Math.max(...placed)),
+              }
+            : { ...c, firstOrderAt: null, lastOrderAt: null };
         }),
-        { maxLength: 40 },
-      ),
-      checkouts: fc.array(fc.record({ customerId: cid, completedAt: fc.option(when), createdAt: when }), {
-        maxLength: 15,
-      }),
-    }) as fc.Arbitrary<MemStore>;
+      })) as fc.Arbitrary<MemStore>;
   });
 }
 
@@ -186,6 +204,42 @@ describe('segment compiler', () => {
       // the generated rules are not all trivially empty
       expect(nonEmpty).toBeGreaterThan(20);
     }
+  }, 120_000);
+
+  it('agrees on order aggregates in windows, where the compiler narrows by first/last order dates', async () => {
+    // unfiltered aggregates with small thresholds, so that most windows hold orders that decide
+    const windowed = fc.record(
+      {
+        kind: fc.constant('orders' as const),
+        fn: fc.constantFrom('orders_placed', 'amount_spent', 'average_order_value' as const),
+        window: fc.record({ since: fromStore, until: fromStore }, { requiredKeys: [] }),
+        op: fc.constantFrom(...compareOps),
+        value: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 300 })),
+      },
+      { requiredKeys: ['kind', 'fn', 'window', 'op', 'value'] },
+    ) as fc.Arbitrary<Condition>;
+    const rules = fc.record({
+      kind: fc.constant('group' as const),
+      op: fc.constantFrom('and', 'or' as const),
+      rules: fc.array(windowed, { minLength: 1, maxLength: 2 }),
+    });
+    const [store] = fc.sample(storeArb(80), { numRuns: 1, seed: 11 });
+    const ws = await load(t, store!);
+    let decided = 0;
+    await fc.assert(
+      fc.asyncProperty(rules, async (r) => {
+        const expected = evaluateRules(store!, r, NOW);
+        const got = await rows<{ id: string }>(
+          t.database.db,
+          sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, r, NOW)} ORDER BY c.id`,
+        );
+        if (expected.length > 0 && expected.length < store!.customers.length) decided++;
+        expect(got.map((x) => x.id)).toEqual(expected);
+      }),
+      { numRuns: 150, seed: 3 },
+    );
+    // most rules split the customers: the windows are exercised, not trivially all or none
+    expect(decided).toBeGreaterThan(60);
   }, 120_000);
 
   it('refuses unbounded or oversized rules', () => {

@@ -83,6 +83,20 @@ function cmp(left: SQL, op: string, right: unknown): SQL {
   throw new Error(`operator ${op}`);
 }
 
+function compare(a: number, op: string, b: number): boolean {
+  return op === '='
+    ? a === b
+    : op === '!='
+      ? a !== b
+      : op === '>'
+        ? a > b
+        : op === '>='
+          ? a >= b
+          : op === '<'
+            ? a < b
+            : a <= b;
+}
+
 function dateCmp(col: SQL, op: string, d: DateValue, now: Date): SQL {
   const s = dayStart(d, now).toISOString();
   const e = dayEnd(d, now).toISOString();
@@ -195,7 +209,27 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
             ? sql`avg(o.total_minor)`
             : sql`count(*)`;
       const value = c.fn === 'amount_spent' || c.fn === 'average_order_value' ? minor(c.value) : c.value;
-      return cmp(sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`, c.op, value);
+      const test = cmp(
+        sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`,
+        c.op,
+        value,
+      );
+      // A customer with no counted order in the window has the aggregate of nothing (0, or NULL for an
+      // average). The customer's first/last order dates (kept from the same orders by the metrics
+      // handler, cancelled ones left out) tell cheaply who may have one, so the per-customer subquery
+      // runs only for them: a 90-day window probes the recent buyers, not every customer.
+      const since = c.window.since ? dayStart(c.window.since, now).toISOString() : null;
+      const until = c.window.until ? dayEnd(c.window.until, now).toISOString() : null;
+      const mayHave = sql.join(
+        [
+          sql`c.last_order_at IS NOT NULL`,
+          ...(since ? [sql`c.last_order_at >= ${since}::timestamptz`] : []),
+          ...(until ? [sql`c.first_order_at < ${until}::timestamptz`] : []),
+        ],
+        sql` AND `,
+      );
+      const emptyMatches = c.fn !== 'average_order_value' && compare(0, c.op, value);
+      return emptyMatches ? sql`(NOT coalesce(${mayHave}, false) OR ${test})` : sql`(${mayHave} AND ${test})`;
     }
     case 'events': {
       if (c.fn === 'abandoned_checkouts') {
