@@ -2,8 +2,12 @@
 // service function (in a workspace transaction, row-level security on), through the HTTP API (when
 // a signed-in session is available), and as the bare SQL the service runs, through the driver (the
 // ceiling). Read-only.
+
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Role } from '../../contracts/roles.ts';
 import { listCustomers } from '../../server/src/modules/commerce/commerce.service.ts';
+import { searchHitsSql, searchSettings } from '../../server/src/modules/commerce/search.ts';
 import { get360 } from '../../server/src/modules/customers/customers.service.ts';
 import type { WorkspaceCtx } from '../../server/src/platform/context.ts';
 import { type Db, inWorkspace } from '../../server/src/platform/db.ts';
@@ -96,13 +100,18 @@ const LIST_SQL = `SELECT * FROM customers
   WHERE workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL AND lower(country) = lower($2)
     AND orders_count >= $3
   ORDER BY total_spent_minor DESC, id DESC LIMIT 51`;
-const SEARCH_DOC = 'patron_customer_search(c.first_name, c.last_name, c.email::text, c.phone, c.company)';
-const SEARCH_SQL = `SELECT * FROM customers c
-  WHERE c.workspace_id = $1 AND c.merged_into IS NULL AND c.deleted_at IS NULL
-    AND (${SEARCH_DOC} LIKE $2 OR $3 <% ${SEARCH_DOC}
-         OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id AND i.value = $4))
-  ORDER BY word_similarity($3, ${SEARCH_DOC}) DESC, c.id DESC LIMIT 25`;
-const SEARCH_SETTINGS = ["SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)"];
+const dialect = new PgDialect();
+/** The search as one statement: the best matches by words (the app's own SQL), live, first page. */
+function searchStatement(workspaceId: string, text: string) {
+  const q = dialect.sqlToQuery(
+    sql`SELECT c.* FROM (${searchHitsSql(workspaceId, text, 500)}) h JOIN customers c
+          ON c.workspace_id = ${workspaceId} AND c.id = h.customer_id
+         WHERE c.merged_into IS NULL AND c.deleted_at IS NULL
+         ORDER BY h.score DESC, c.id DESC LIMIT 25`,
+  );
+  return { sql: q.sql, params: q.params };
+}
+const SEARCH_SETTINGS = [dialect.sqlToQuery(searchSettings).sql];
 
 /** Every other query misspelt (a letter dropped), as people type. */
 const misspelt = (name: string, i: number) =>
@@ -158,14 +167,7 @@ export const scenarios: Scenario[] = [
       const s = await sample(ctx);
       const q = (i: number) => misspelt(s.names[i % s.names.length]!, i);
       return threeWays(ctx, 'customer.search', {
-        bare: (i) => {
-          const text = q(i).toLowerCase();
-          return bareStatements(
-            ctx,
-            [{ sql: SEARCH_SQL, params: [ctx.workspaceId, `%${text}%`, text, q(i)] }],
-            SEARCH_SETTINGS,
-          );
-        },
+        bare: (i) => bareStatements(ctx, [searchStatement(ctx.workspaceId, q(i))], SEARCH_SETTINGS),
         service: (i) => asService(ctx, (w) => listCustomers(w, { limit: 25, q: q(i) })),
         http: (i) => http(ctx, `/api/v1/customers?limit=25&q=${encodeURIComponent(q(i))}`),
       });

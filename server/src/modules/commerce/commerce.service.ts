@@ -1,6 +1,7 @@
 // Reads of commerce data for the API, and merging duplicate customers.
 import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { WorkspaceCtx } from '../../platform/context.ts';
+import { rows as sqlRows } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { recordEvent } from '../../platform/events.ts';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts';
@@ -21,6 +22,7 @@ import {
   refunds,
 } from './commerce.table.ts';
 import { recomputeCustomerMetrics } from './metrics.ts';
+import { searchHitsSql, searchSettings } from './search.ts';
 
 type CustomerRow = typeof customers.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -75,8 +77,8 @@ export const customerView = (c: CustomerRow, externalIds: { kind: string; value:
   version: c.version,
 });
 
-/** The expression migration 0009 indexes with trigrams (name, email, phone, company, lower-cased). */
-const searchDoc = sql`patron_customer_search(${customers.firstName}, ${customers.lastName}, ${customers.email}::text, ${customers.phone}, ${customers.company})`;
+/** Search answers the best this many matches by words; the list's filters then apply to those. */
+const SEARCH_CANDIDATES = 500;
 
 const sortColumn = {
   created: sql`${customers.id}`,
@@ -137,17 +139,22 @@ export async function listCustomers(
     isNull(customers.mergedInto),
     isNull(customers.deletedAt),
   ];
-  const text = q.q?.toLowerCase();
+  const text = q.q?.trim();
+  let hits: { id: string; score: number }[] = [];
   if (text) {
-    // word similarity forgives typos; the substring match finds fragments (both use the index)
-    await ctx.db.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)`);
-    // an email or a phone number is looked up as typed: close is not the same person
-    const exact = text.includes('@') || /^[\d\s()+.-]{5,}$/.test(text);
+    // the best matches by words (search.ts), then the list's filters over those
+    await ctx.db.execute(searchSettings);
+    hits = (
+      await sqlRows<{ customer_id: string; score: number }>(
+        ctx.db,
+        searchHitsSql(ctx.workspaceId, text, SEARCH_CANDIDATES),
+      )
+    ).map((h) => ({ id: h.customer_id, score: Number(h.score) }));
+    if (!hits.length) return { data: [], nextCursor: null };
     where.push(
-      or(
-        sql`${searchDoc} LIKE ${`%${escapeLike(text)}%`}`,
-        exact ? undefined : sql`${text} <% ${searchDoc}`,
-        sql`EXISTS (SELECT 1 FROM customer_identities i WHERE i.workspace_id = ${customers.workspaceId} AND i.customer_id = ${customers.id} AND i.value = ${q.q})`,
+      inArray(
+        customers.id,
+        hits.map((h) => h.id),
       ),
     );
   }
@@ -165,12 +172,15 @@ export async function listCustomers(
   if (q.lastOrderBefore) where.push(sql`${customers.lastOrderAt} < ${q.lastOrderBefore}::date + 1`);
   if (text) {
     // best matches first, one page (relevance has no stable cursor)
-    const found = await ctx.db
-      .select()
-      .from(customers)
-      .where(and(...where))
-      .orderBy(sql`word_similarity(${text}, ${searchDoc}) DESC`, desc(customers.id))
-      .limit(q.limit);
+    const rank = new Map(hits.map((h, i) => [h.id, i]));
+    const found = (
+      await ctx.db
+        .select()
+        .from(customers)
+        .where(and(...where))
+    )
+      .sort((x, y) => rank.get(x.id)! - rank.get(y.id)!)
+      .slice(0, q.limit);
     const ids = await identitiesFor(
       ctx,
       found.map((c) => c.id),

@@ -315,6 +315,18 @@ describe('customer 360', () => {
       expect(res.statusCode, odd.slice(0, 20)).toBe(200);
     }
     expect(await search('%')).toEqual([]);
+    // search follows every change of a name or company, in the same transaction; other workspaces'
+    // customers are never found
+    const ingrid = await idOf(a.workspaceId, 'ingrid.halvorsen@fjord.example');
+    const before = json<{ version: number }>(await a.client.get(`/api/v1/customers/${ingrid}`));
+    await a.client.patch(`/api/v1/customers/${ingrid}`, {
+      version: before.version,
+      company: 'Bergen Roasters',
+    });
+    expect(await search('fjord coff')).toEqual([]);
+    expect(await search('Ingrid Bergn')).toEqual(['ingrid.halvorsen@fjord.example']);
+    expect(await search('secret')).toEqual([]);
+    expect(json<{ data: unknown[] }>(await b.client.get('/api/v1/customers?q=secret')).data).toHaveLength(1);
 
     // sort by spend, two at a time: the pages join up into the full order
     const all: string[] = [];

@@ -1,0 +1,70 @@
+-- Customer search by words (replaces the trigram index over one long text per customer, which made a
+-- common or misspelt last name read and rank thousands of wide customer rows).
+--   customer_search_words: each workspace's distinct words (names, the email's local part, company),
+--     trigram-indexed: a typed word is widened to the few stored words it may mean (exact, prefix,
+--     similar) with a small index lookup;
+--   customer_search_terms: which customers hold each word (a narrow posting list read by the index).
+-- Both are kept by a trigger on customers, so every way customers change (API, webhooks, CSV, merges,
+-- privacy redaction, bulk loads) keeps search current in the same transaction.
+CREATE OR REPLACE FUNCTION patron_search_words(t text)
+  RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT coalesce(array_agg(DISTINCT w ORDER BY w), '{}')
+          FROM regexp_split_to_table(lower(coalesce(t, '')), '[[:space:][:punct:][:digit:]]+') AS w
+         WHERE length(w) BETWEEN 2 AND 60 $$;--> statement-breakpoint
+CREATE OR REPLACE FUNCTION patron_customer_words(first_name text, last_name text, email text, company text)
+  RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT patron_search_words(concat_ws(' ', first_name, last_name, split_part(email, '@', 1), company)) $$;--> statement-breakpoint
+CREATE TABLE "customer_search_words" (
+  "workspace_id" uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  "word" text COLLATE "C" NOT NULL,
+  CONSTRAINT "customer_search_words_pk" PRIMARY KEY ("workspace_id", "word")
+);--> statement-breakpoint
+CREATE INDEX "customer_search_words_trgm_idx" ON "customer_search_words" USING gin ("word" gin_trgm_ops);--> statement-breakpoint
+CREATE TABLE "customer_search_terms" (
+  "workspace_id" uuid NOT NULL,
+  "word" text COLLATE "C" NOT NULL,
+  "customer_id" uuid NOT NULL,
+  CONSTRAINT "customer_search_terms_pk" PRIMARY KEY ("workspace_id", "word", "customer_id"),
+  CONSTRAINT "customer_search_terms_customer_fk" FOREIGN KEY ("workspace_id", "customer_id")
+    REFERENCES "customers" ("workspace_id", "id") ON DELETE CASCADE
+);--> statement-breakpoint
+CREATE INDEX "customer_search_terms_customer_idx" ON "customer_search_terms" ("workspace_id", "customer_id");--> statement-breakpoint
+ALTER TABLE customer_search_words ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+CREATE POLICY workspace_isolation ON customer_search_words TO patron_app
+  USING (workspace_id = patron_current_workspace()) WITH CHECK (workspace_id = patron_current_workspace());--> statement-breakpoint
+ALTER TABLE customer_search_terms ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+CREATE POLICY workspace_isolation ON customer_search_terms TO patron_app
+  USING (workspace_id = patron_current_workspace()) WITH CHECK (workspace_id = patron_current_workspace());--> statement-breakpoint
+-- Runs as the migration's owner: it writes only rows derived from the customer row being written, in
+-- that row's workspace, whichever role writes the customer.
+CREATE OR REPLACE FUNCTION patron_customer_search_sync() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+DECLARE
+  words text[] := patron_customer_words(NEW.first_name, NEW.last_name, NEW.email::text, NEW.company);
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    DELETE FROM customer_search_terms t
+     WHERE t.workspace_id = OLD.workspace_id AND t.customer_id = OLD.id AND NOT (t.word = ANY (words));
+  END IF;
+  INSERT INTO customer_search_terms (workspace_id, word, customer_id)
+    SELECT NEW.workspace_id, w, NEW.id FROM unnest(words) AS w
+    ON CONFLICT DO NOTHING;
+  INSERT INTO customer_search_words (workspace_id, word)
+    SELECT NEW.workspace_id, w FROM unnest(words) AS w ORDER BY w
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER customers_search_insert AFTER INSERT ON customers
+  FOR EACH ROW EXECUTE FUNCTION patron_customer_search_sync();--> statement-breakpoint
+CREATE TRIGGER customers_search_update AFTER UPDATE OF first_name, last_name, email, company ON customers
+  FOR EACH ROW WHEN (OLD.first_name IS DISTINCT FROM NEW.first_name OR OLD.last_name IS DISTINCT FROM NEW.last_name
+    OR OLD.email IS DISTINCT FROM NEW.email OR OLD.company IS DISTINCT FROM NEW.company)
+  EXECUTE FUNCTION patron_customer_search_sync();--> statement-breakpoint
+INSERT INTO customer_search_terms (workspace_id, word, customer_id)
+  SELECT c.workspace_id, w, c.id FROM customers c,
+         unnest(patron_customer_words(c.first_name, c.last_name, c.email::text, c.company)) AS w
+  ON CONFLICT DO NOTHING;--> statement-breakpoint
+INSERT INTO customer_search_words (workspace_id, word)
+  SELECT DISTINCT workspace_id, word FROM customer_search_terms
+  ON CONFLICT DO NOTHING;--> statement-breakpoint
+DROP INDEX IF EXISTS customers_search_trgm_idx;
