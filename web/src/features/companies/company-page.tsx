@@ -228,32 +228,38 @@ function ContactsCard({ company: c }: { company: CompanyDetail }) {
       ) : (
         <ul className="divide-y divide-slate-100" aria-label="Contacts">
           {c.contacts.map((x) => (
-            <li key={x.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2.5 text-sm">
-              <div className="min-w-0 flex-1">
-                <Link
-                  to="/customers/$id"
-                  params={{ id: x.id }}
-                  className="font-medium text-brand-700 hover:underline"
-                >
-                  {x.name}
-                </Link>
-                {x.email && <p className="truncate text-xs text-slate-600">{x.email}</p>}
+            <li key={x.id} className="py-2.5 text-sm">
+              <div className="flex items-start justify-between gap-3">
+                <div className="min-w-0">
+                  <Link
+                    to="/customers/$id"
+                    params={{ id: x.id }}
+                    className="font-medium text-brand-700 hover:underline"
+                  >
+                    {x.name}
+                  </Link>
+                  {x.email && <p className="truncate text-xs text-slate-600">{x.email}</p>}
+                </div>
+                <span className="shrink-0 tabular-nums text-slate-900">
+                  {money(x.totalSpentMinor, x.currency)}
+                </span>
               </div>
-              <span className="text-xs text-slate-600">
-                {x.ordersCount} {x.ordersCount === 1 ? 'order' : 'orders'}
-                {x.lastOrderAt && ` · last ${dateTime(x.lastOrderAt, me.workspace?.timeZone)}`}
-              </span>
-              <span className="w-24 text-right tabular-nums">{money(x.totalSpentMinor, x.currency)}</span>
-              {can('customers.write') && (
-                <button
-                  type="button"
-                  aria-label={`Unlink ${x.name}`}
-                  className="text-xs font-medium text-red-700 hover:underline"
-                  onClick={() => unlink.mutate(x.id)}
-                >
-                  Unlink
-                </button>
-              )}
+              <div className="mt-1 flex items-center justify-between gap-3 text-xs text-slate-600">
+                <span>
+                  {x.ordersCount} {x.ordersCount === 1 ? 'order' : 'orders'}
+                  {x.lastOrderAt && ` · last ${dateTime(x.lastOrderAt, me.workspace?.timeZone)}`}
+                </span>
+                {can('customers.write') && (
+                  <button
+                    type="button"
+                    aria-label={`Unlink ${x.name}`}
+                    className="font-medium text-red-700 hover:underline"
+                    onClick={() => unlink.mutate(x.id)}
+                  >
+                    Unlink
+                  </button>
+                )}
+              </div>
             </li>
           ))}
         </ul>
