@@ -1,6 +1,7 @@
 // Customer 360: custom fields, notes, tags, the timeline, the profile edit and the 360 answer.
 import { z } from 'zod';
 import { customerSummary } from './commerce-api.ts';
+import { companyRefSchema, relationSchema } from './companies.ts';
 
 // ---- custom fields ----
 
@@ -195,6 +196,10 @@ export const customer360Schema = z.object({
     }),
   ),
   timeline: timelinePage,
+  /** the company record linked to this customer (the free-text `company` is what the platform sent) */
+  company: companyRefSchema.nullable(),
+  /** related contacts, read from this customer's side */
+  relations: z.array(relationSchema),
 });
 export type Customer360 = z.infer<typeof customer360Schema>;
 

@@ -19,6 +19,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { installSessionAuth } from './modules/accounts/session.plugin.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { commerceRoutes } from './modules/commerce/commerce.routes.ts';
+import { companiesRoutes } from './modules/customers/companies.routes.ts';
 import { customersRoutes } from './modules/customers/customers.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { integrationsRoutes } from './modules/integrations/integrations.routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   mailRoutes(app, rt);
   commerceRoutes(app, rt);
   customersRoutes(app, rt);
+  companiesRoutes(app, rt);
   segmentsRoutes(app, rt);
   integrationsRoutes(app, rt);
   importsRoutes(app, rt);

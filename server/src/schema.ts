@@ -2,6 +2,7 @@
 export * from './modules/accounts/accounts.table.ts';
 export * from './modules/audit/audit.table.ts';
 export * from './modules/commerce/commerce.table.ts';
+export * from './modules/customers/companies.table.ts';
 export * from './modules/customers/customers.table.ts';
 export * from './modules/imports/imports.table.ts';
 export * from './modules/integrations/integrations.table.ts';

@@ -71,6 +71,21 @@ beforeAll(async () => {
       params: { tag: 'secret-b-tag' },
     }),
   ).id;
+  B.companyId = json<{ id: string }>(
+    await b.client.post('/api/v1/companies', { name: 'Secret B company', domain: 'secret-b.example' }),
+  ).id;
+  await b.client.post(`/api/v1/companies/${B.companyId}/contacts`, { customerId: B.customerId });
+  B.customer2Id = json<{ results: { id: string }[] }>(
+    await b.client.post('/api/v1/customers/batch', {
+      items: [{ externalId: 'b-second', email: 'b-second@b.example', updatedAt: '2026-01-01T00:00:00Z' }],
+    }),
+  ).results[0]!.id;
+  B.relationId = json<{ id: string }>(
+    await b.client.post(`/api/v1/customers/${B.customerId}/relations`, {
+      relatedCustomerId: B.customer2Id,
+      kind: 'household',
+    }),
+  ).id;
   B.sessionId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/me/sessions')).data[0]!.id;
   B.workspaceId = b.workspaceId;
   // A's own customer, for the merge call
@@ -96,6 +111,10 @@ const markers = (): string[] =>
     'Secret B segment',
     B.noteId,
     B.fieldId,
+    B.companyId,
+    B.customer2Id,
+    B.relationId,
+    'Secret B company',
     'Secret B note',
     'Secret B view',
     'secret_b_field',
@@ -376,6 +395,61 @@ const cases: Record<string, Case> = {
     kind: 'foreign',
     call: () => ({ method: 'DELETE', url: `/api/v1/custom-fields/${B.fieldId}` }),
   },
+  'GET /api/v1/companies': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/companies?q=secret' }),
+  },
+  'POST /api/v1/companies': {
+    kind: 'own-write',
+    call: () => ({ method: 'POST', url: '/api/v1/companies', body: { name: 'A company' } }),
+  },
+  'GET /api/v1/companies/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/companies/${B.companyId}` }),
+  },
+  'PATCH /api/v1/companies/{id}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'PATCH',
+      url: `/api/v1/companies/${B.companyId}`,
+      body: { version: 1, name: 'Taken' },
+    }),
+  },
+  'DELETE /api/v1/companies/{id}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/companies/${B.companyId}` }),
+  },
+  'POST /api/v1/companies/{id}/contacts': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'POST',
+      url: `/api/v1/companies/${B.companyId}/contacts`,
+      body: { customerId: B.customer2Id },
+    }),
+  },
+  'DELETE /api/v1/companies/{id}/contacts/{customerId}': {
+    kind: 'foreign',
+    call: () => ({ method: 'DELETE', url: `/api/v1/companies/${B.companyId}/contacts/${B.customerId}` }),
+  },
+  'GET /api/v1/customers/{id}/relations': {
+    kind: 'foreign',
+    call: () => ({ method: 'GET', url: `/api/v1/customers/${B.customerId}/relations` }),
+  },
+  'POST /api/v1/customers/{id}/relations': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'POST',
+      url: `/api/v1/customers/${B.customerId}/relations`,
+      body: { relatedCustomerId: B.aCustomerId, kind: 'other' },
+    }),
+  },
+  'DELETE /api/v1/customers/{id}/relations/{relationId}': {
+    kind: 'foreign',
+    call: () => ({
+      method: 'DELETE',
+      url: `/api/v1/customers/${B.customerId}/relations/${B.relationId}`,
+    }),
+  },
   'GET /api/v1/orders': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/orders' }) },
   'GET /api/v1/orders/{id}': {
     kind: 'foreign',
@@ -537,6 +611,8 @@ async function snapshotB() {
     'tag_definitions',
     'timeline_items',
     'saved_views',
+    'companies',
+    'customer_relations',
   ];
   const out: Record<string, unknown> = {};
   for (const table of tables) {

@@ -25,7 +25,28 @@ beforeAll(async () => {
           placedAt: '2026-01-01T00:00:00Z',
           updatedAt: '2026-01-01T00:00:00Z',
         },
+        {
+          externalId: `o2-${o.workspaceId}`,
+          number: '2',
+          currency: 'USD',
+          totalMinor: 100,
+          customer: { email: 'other@example.com' },
+          placedAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
       ],
+    });
+    // a company and a related contact in each workspace (migration 0012)
+    const ids = (await o.client.get('/api/v1/customers').then((r) => r.json())) as { data: { id: string }[] };
+    const company = (await o.client
+      .post('/api/v1/companies', { name: 'Same name' })
+      .then((r) => r.json())) as {
+      id: string;
+    };
+    await o.client.post(`/api/v1/companies/${company.id}/contacts`, { customerId: ids.data[0]!.id });
+    await o.client.post(`/api/v1/customers/${ids.data[0]!.id}/relations`, {
+      relatedCustomerId: ids.data[1]!.id,
+      kind: 'household',
     });
   }
 });
@@ -58,6 +79,8 @@ describe('row-level security', () => {
       'orders',
       'customers',
       'customer_identities',
+      'companies',
+      'customer_relations',
     ]) {
       const seen = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
         rows<{ ws: string }>(
@@ -96,5 +119,33 @@ describe('row-level security', () => {
       sql`SELECT total_minor::text AS t FROM orders WHERE workspace_id = ${b.workspaceId}`,
     );
     expect(bTotal[0]!.t).toBe('100');
+    // the new tables of migration 0012 alike: no forged rows, no changes to B's
+    await expect(
+      inWorkspace(t.database.db, a.workspaceId, (tx) =>
+        tx.execute(
+          sql`INSERT INTO companies (workspace_id, id, name) VALUES (${b.workspaceId}, ${newId()}, 'Forged')`,
+        ),
+      ),
+    ).rejects.toThrow();
+    const renamed = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`UPDATE companies SET name = 'Taken' WHERE workspace_id = ${b.workspaceId} RETURNING id`,
+      ),
+    );
+    expect(renamed).toEqual([]);
+    const removed = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`DELETE FROM customer_relations WHERE workspace_id = ${b.workspaceId} RETURNING id`,
+      ),
+    );
+    expect(removed).toEqual([]);
+    const bRows = await rows<{ n: number }>(
+      t.database.db,
+      sql`SELECT (SELECT count(*) FROM customer_relations WHERE workspace_id = ${b.workspaceId})::int
+               + (SELECT count(*) FROM companies WHERE workspace_id = ${b.workspaceId} AND name = 'Same name')::int AS n`,
+    );
+    expect(bRows[0]!.n).toBe(2);
   });
 });

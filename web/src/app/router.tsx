@@ -20,6 +20,8 @@ import { ImportsPage } from '../features/commerce/imports-page.tsx';
 import { IntegrationsPage } from '../features/commerce/integrations-page.tsx';
 import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
 import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
+import { CompaniesPage } from '../features/companies/companies-page.tsx';
+import { CompanyPage } from '../features/companies/company-page.tsx';
 import { CustomerPage } from '../features/customers/customer-page.tsx';
 import { FieldsPage } from '../features/customers/fields-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
@@ -92,6 +94,8 @@ const routeTree = root.addChildren([
     page('/', HomePage),
     page('/customers', CustomersPage),
     createRoute({ getParentRoute: () => app, path: '/customers/$id', component: CustomerPage }),
+    page('/companies', CompaniesPage),
+    createRoute({ getParentRoute: () => app, path: '/companies/$id', component: CompanyPage }),
     page('/orders', OrdersPage),
     createRoute({ getParentRoute: () => app, path: '/orders/$id', component: OrderPage }),
     page('/products', ProductsPage),

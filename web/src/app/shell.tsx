@@ -37,6 +37,12 @@ const nav: NavItem[] = [
     mobile: true,
   },
   {
+    to: '/companies',
+    label: 'Companies',
+    icon: icon('M4 21V5a2 2 0 012-2h8a2 2 0 012 2v16M16 9h2a2 2 0 012 2v10M3 21h18M8 7h4M8 11h4M8 15h4'),
+    permission: 'customers.read',
+  },
+  {
     to: '/orders',
     label: 'Orders',
     icon: icon('M6 7h12l-1 13H7L6 7zM9 7V5a3 3 0 016 0v2'),

@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { citext, createdAt, updatedAt, workspaceId } from '../../platform/columns.ts';
+import { companies } from '../customers/companies.table.ts';
 import { workspaces } from '../workspaces/workspaces.table.ts';
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
@@ -59,6 +60,8 @@ export const customers = pgTable(
     lifecycleStage: text('lifecycle_stage'),
     tier: text('tier'),
     scoredAt: ts('scored_at'),
+    /** the company record this customer belongs to (migration 0012) */
+    companyId: uuid('company_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -72,6 +75,11 @@ export const customers = pgTable(
     index('customers_spent_idx').on(t.workspaceId, t.totalSpentMinor, t.id),
     index('customers_orders_idx').on(t.workspaceId, t.ordersCount, t.id),
     index('customers_health_idx').on(t.workspaceId, t.healthScore, t.id),
+    index('customers_company_idx').on(t.workspaceId, t.companyId),
+    foreignKey({
+      columns: [t.workspaceId, t.companyId],
+      foreignColumns: [companies.workspaceId, companies.id],
+    }),
   ],
 );
 

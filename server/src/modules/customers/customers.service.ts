@@ -26,6 +26,7 @@ import { customerView, getCustomer, identitiesFor } from '../commerce/commerce.s
 import { customers, orders } from '../commerce/commerce.table.ts';
 import { customersCsv } from '../segments/segments.service.ts';
 import { memberships } from '../workspaces/workspaces.table.ts';
+import { companyRef, listRelations } from './companies.service.ts';
 import {
   customerNotes,
   customFieldDefs,
@@ -38,7 +39,7 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 const conflict = (what: string) =>
   new AppError('version_conflict', `Someone else changed this ${what}; reload and try again.`);
 
-async function loadCustomer(ctx: WorkspaceCtx, id: string) {
+export async function loadCustomer(ctx: WorkspaceCtx, id: string) {
   const [c] = await ctx.db
     .select()
     .from(customers)
@@ -48,7 +49,7 @@ async function loadCustomer(ctx: WorkspaceCtx, id: string) {
 }
 
 /** Workspace members by id, for names (authors, mentions, owners). */
-async function memberNames(ctx: WorkspaceCtx): Promise<Map<string, { name: string; email: string }>> {
+export async function memberNames(ctx: WorkspaceCtx): Promise<Map<string, { name: string; email: string }>> {
   const list = await ctx.db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(memberships)
@@ -149,7 +150,7 @@ export async function updateField(
   return toField(row);
 }
 
-/** Removes a field and its values from every customer. */
+/** Removes a field and its values from every customer (or company). */
 export async function deleteField(ctx: WorkspaceCtx, id: string): Promise<void> {
   assertCan(ctx, 'fields.manage');
   const [gone] = await ctx.db
@@ -157,8 +158,9 @@ export async function deleteField(ctx: WorkspaceCtx, id: string): Promise<void> 
     .where(and(eq(customFieldDefs.workspaceId, ctx.workspaceId), eq(customFieldDefs.id, id)))
     .returning();
   if (!gone) throw notFound('The field');
+  const holders = sql.raw(gone.entity === 'company' ? 'companies' : 'customers');
   await ctx.db.execute(
-    sql`UPDATE customers SET custom = custom - ${gone.key}::text
+    sql`UPDATE ${holders} SET custom = custom - ${gone.key}::text
         WHERE workspace_id = ${ctx.workspaceId} AND custom ? ${gone.key}::text`,
   );
   await recordChange(ctx.db, ctx, {
@@ -170,11 +172,15 @@ export async function deleteField(ctx: WorkspaceCtx, id: string): Promise<void> 
 }
 
 /** Checks custom values against their definitions: unknown keys and bad values name the field. */
-function checkCustom(fields: CustomField[], values: Record<string, unknown>): Record<string, unknown> {
+export function checkCustom(
+  fields: CustomField[],
+  values: Record<string, unknown>,
+  entity: CustomField['entity'] = 'customer',
+): Record<string, unknown> {
   const errors: { path: string; message: string }[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    const f = fields.find((x) => x.key === key && x.entity === 'customer');
+    const f = fields.find((x) => x.key === key && x.entity === entity);
     if (!f) {
       errors.push({ path: `custom.${key}`, message: 'no such custom field' });
       continue;
@@ -589,6 +595,8 @@ export async function get360(ctx: WorkspaceCtx, id: string, now = new Date()): P
     .orderBy(desc(orders.placedAt))
     .limit(5);
   const first = await timeline(ctx, id, { limit: 30 });
+  const company = c.companyId ? await companyRef(ctx, c.companyId, names) : null;
+  const relations = await listRelations(ctx, id);
   const owner = c.ownerUserId ? names.get(c.ownerUserId) : undefined;
   return {
     customer: summary,
@@ -610,6 +618,8 @@ export async function get360(ctx: WorkspaceCtx, id: string, now = new Date()): P
       status: o.status,
     })),
     timeline: first,
+    company,
+    relations,
   };
 }
 

@@ -118,6 +118,39 @@ export function itemFromEvent(e: DomainEvent): NewItem | null {
         title: `${e.type === 'customer.tagged' ? 'Tagged' : 'Untagged'} “${String(p.tag)}”`,
         detail: { tag: p.tag, automatic: p.automatic === true },
       };
+    case 'customer.company_changed': {
+      const name = (x: unknown) =>
+        x && typeof x === 'object' && typeof (x as Record<string, unknown>).companyName === 'string'
+          ? ((x as Record<string, unknown>).companyName as string)
+          : null;
+      const id = (x: unknown) =>
+        x && typeof x === 'object' && isId((x as Record<string, unknown>).companyId)
+          ? ((x as Record<string, unknown>).companyId as string)
+          : null;
+      const from = name(p.before);
+      const to = name(p.after);
+      return {
+        ...base,
+        kind: 'account',
+        title: to
+          ? from
+            ? `Moved from company ${from} to ${to}`
+            : `Linked to company ${to}`
+          : `Unlinked from company ${from ?? ''}`.trim(),
+        detail: { from, to },
+        refType: id(p.after) || id(p.before) ? 'company' : null,
+        refId: id(p.after) ?? id(p.before),
+      };
+    }
+    case 'customer.relation_added':
+      return {
+        ...base,
+        kind: 'account',
+        title: `Related contact added: ${String(p.relatedName ?? 'a customer')} (${String(p.label ?? 'related').toLowerCase()})`,
+        detail: { kind: p.kind, label: p.label },
+        refType: isId(p.relatedCustomerId) ? 'customer' : null,
+        refId: isId(p.relatedCustomerId) ? p.relatedCustomerId : null,
+      };
     case 'note.added':
       return {
         ...base,
@@ -176,6 +209,8 @@ export const TIMELINE_EVENTS = [
   'customer.tagged',
   'customer.untagged',
   'note.added',
+  'customer.company_changed',
+  'customer.relation_added',
   ...Object.keys(browseTitles),
 ];
 

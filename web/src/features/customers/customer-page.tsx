@@ -24,6 +24,8 @@ import {
   Stat,
   TextInput,
 } from '../../components/ui.tsx';
+import { CompanyCard } from './company-card.tsx';
+import { RelationsCard } from './relations-card.tsx';
 
 type Customer = Customer360['customer'];
 
@@ -148,6 +150,8 @@ export function CustomerPage() {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-6">
           <ContactCard d={d} />
+          <CompanyCard d={d} />
+          <RelationsCard d={d} />
           <TagsCard d={d} />
           <FieldsCard d={d} />
           <OrdersCard d={d} />
@@ -212,7 +216,7 @@ function ContactCard({ d }: { d: Customer360 }) {
       <dl className="divide-y divide-slate-100">
         <Row label="Email">{c.email ?? '—'}</Row>
         <Row label="Phone">{c.phone ?? '—'}</Row>
-        <Row label="Company">{c.company ?? '—'}</Row>
+        <Row label="Company">{d.company?.name ?? c.company ?? '—'}</Row>
         <Row label="Location">{[c.city, c.country].filter(Boolean).join(', ') || '—'}</Row>
         <Row label="Email marketing">{c.emailConsent ?? 'not recorded'}</Row>
         <Row label="SMS marketing">{c.smsConsent ?? 'not recorded'}</Row>

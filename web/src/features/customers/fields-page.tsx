@@ -1,5 +1,5 @@
 // Settings → Custom fields: what admins add to every customer profile (shown on the customer page,
-// in the API and in CSV exports), with its type and validation.
+// in the API and in CSV exports) or to every company (on the company page), with type and validation.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { CustomField } from '../../../../contracts/customers.ts';
@@ -46,12 +46,14 @@ export function FieldsPage() {
     queryKey: ['custom-fields'],
     queryFn: () => api<{ data: CustomField[] }>('/custom-fields'),
   });
+  const [entity, setEntity] = useState<'customer' | 'company'>('customer');
   const [form, setForm] = useState({ label: '', key: '', type: 'text', options: '', required: false });
   const [keyTouched, setKeyTouched] = useState(false);
   const create = useMutation({
     mutationFn: () =>
       api('/custom-fields', {
         body: {
+          entity,
           label: form.label,
           key: form.key,
           type: form.type,
@@ -67,6 +69,7 @@ export function FieldsPage() {
       setKeyTouched(false);
       void qc.invalidateQueries({ queryKey: ['custom-fields'] });
       void qc.invalidateQueries({ queryKey: ['customer'] });
+      void qc.invalidateQueries({ queryKey: ['company'] });
     },
   });
   const remove = useMutation({
@@ -75,21 +78,27 @@ export function FieldsPage() {
   });
   const err = create.error instanceof ApiError ? create.error : undefined;
   const choice = form.type === 'select' || form.type === 'multi_select';
+  const shown = list.data?.data.filter((f) => f.entity === entity) ?? [];
   return (
     <>
       <PageHeader
         title="Custom fields"
-        description="Fields your team fills on every customer: birthdays, preferences, account numbers. They show on the customer page and in the API."
+        description={
+          entity === 'customer'
+            ? 'Fields your team fills on every customer: birthdays, preferences, account numbers. They show on the customer page and in the API.'
+            : 'Fields your team fills on every company: VAT numbers, contract dates, buying groups. They show on the company page and in the API.'
+        }
+        actions={<EntitySwitch value={entity} onChange={setEntity} />}
       />
       <div className="grid gap-6 lg:grid-cols-[3fr_2fr]">
         <Card title="Fields">
           {list.isPending ? (
             <Spinner />
-          ) : !list.data?.data.length ? (
-            <EmptyState title="No custom fields yet" />
+          ) : !shown.length ? (
+            <EmptyState title={`No ${entity} fields yet`} />
           ) : (
             <ul className="divide-y divide-slate-100">
-              {list.data.data.map((f) => (
+              {shown.map((f) => (
                 <li key={f.id} className="flex flex-wrap items-center gap-3 py-3 text-sm">
                   <div className="min-w-0 flex-1">
                     <p className="font-medium text-slate-900">{f.label}</p>
@@ -116,7 +125,7 @@ export function FieldsPage() {
           {remove.error && <Alert>{errorMessage(remove.error)}</Alert>}
         </Card>
         {can('fields.manage') && (
-          <Card title="Add a field">
+          <Card title={entity === 'customer' ? 'Add a customer field' : 'Add a company field'}>
             <form
               className="space-y-3"
               onSubmit={(e) => {
@@ -182,5 +191,39 @@ export function FieldsPage() {
         )}
       </div>
     </>
+  );
+}
+
+/** Customers or companies: whose fields the page lists and adds. */
+function EntitySwitch({
+  value,
+  onChange,
+}: {
+  value: 'customer' | 'company';
+  onChange: (v: 'customer' | 'company') => void;
+}) {
+  return (
+    <div
+      role="tablist"
+      aria-label="Fields of"
+      className="inline-flex rounded-lg bg-slate-100 p-1 ring-1 ring-slate-200"
+    >
+      {(['customer', 'company'] as const).map((e) => (
+        <button
+          key={e}
+          type="button"
+          role="tab"
+          aria-selected={value === e}
+          onClick={() => onChange(e)}
+          className={
+            value === e
+              ? 'rounded-md bg-white px-3 py-1.5 text-sm font-medium text-slate-900 shadow-sm'
+              : 'rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900'
+          }
+        >
+          {e === 'customer' ? 'Customers' : 'Companies'}
+        </button>
+      ))}
+    </div>
   );
 }
