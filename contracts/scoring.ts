@@ -73,9 +73,11 @@ export type ScoringSettings = z.infer<typeof scoringSettingsSchema>;
 export const scoringPreviewSchema = z.object({
   /** customers scored (not merged away, not deleted) */
   total: z.number().int(),
+  /** where customers are now (their stored stage and tier) */
   current: z.object({ stages: stageCounts, tiers: tierCounts }),
+  /** where a rescore under the proposed rules would put them, with the store's figures of today */
   proposed: z.object({ stages: stageCounts, tiers: tierCounts }),
-  /** customers whose stage the proposed rules would change */
+  /** customers whose stage saving the proposed rules would change */
   moved: z.number().int(),
 });
 export type ScoringPreview = z.infer<typeof scoringPreviewSchema>;

@@ -22,6 +22,7 @@ import { OrderPage, OrdersPage } from '../features/commerce/orders-page.tsx';
 import { ProductPage, ProductsPage } from '../features/commerce/products-page.tsx';
 import { CustomerPage } from '../features/customers/customer-page.tsx';
 import { FieldsPage } from '../features/customers/fields-page.tsx';
+import { ScoringSettingsPage } from '../features/customers/scoring-settings-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
 import { RfmPage } from '../features/segments/rfm-page.tsx';
 import { SegmentListPage, SegmentPage } from '../features/segments/saved-segments.tsx';
@@ -107,6 +108,7 @@ const routeTree = root.addChildren([
     page('/settings/workspace', WorkspacePage),
     page('/settings/members', MembersPage),
     page('/settings/fields', FieldsPage),
+    page('/settings/scoring', ScoringSettingsPage),
     page('/settings/audit', AuditPage),
     page('/settings/outbox', OutboxPage),
     page('/account', AccountPage),

@@ -66,7 +66,10 @@ const rulesOf = (s: ScoringSettings): ScoringRules => ({
   churnedFactor: s.churnedFactor,
 });
 
-/** Counts by stage and tier under the saved rules and under the proposed ones; writes nothing. */
+/**
+ * Counts by stage and tier: now (as stored) and after a rescore under the proposed rules (with the
+ * store's figures as they are today); writes nothing.
+ */
 export async function previewScoring(ctx: WorkspaceCtx, proposed: ScoringRules): Promise<ScoringPreview> {
   assertCan(ctx, 'workspace.update');
   const counts = await previewStages(ctx.db, ctx.workspaceId, proposed);
@@ -82,10 +85,8 @@ export async function previewScoring(ctx: WorkspaceCtx, proposed: ScoringRules):
     out.total += c.n;
     out.current.stages[c.current as keyof ReturnType<typeof stages>] += c.n;
     out.proposed.stages[c.proposed as keyof ReturnType<typeof stages>] += c.n;
-    if (c.tier) {
-      out.current.tiers[c.tier as keyof ReturnType<typeof tiers>] += c.n;
-      out.proposed.tiers[c.tier as keyof ReturnType<typeof tiers>] += c.n;
-    }
+    if (c.currentTier) out.current.tiers[c.currentTier as keyof ReturnType<typeof tiers>] += c.n;
+    if (c.proposedTier) out.proposed.tiers[c.proposedTier as keyof ReturnType<typeof tiers>] += c.n;
     if (c.current !== c.proposed) out.moved += c.n;
   }
   return out;

@@ -41,20 +41,32 @@ export async function refreshScoringStats(tx: Db, workspaceId: string): Promise<
 
 /**
  * The workspace's rules and figures (`s`, defaults where it has none) and each customer's inputs
- * (`base`: orders, spend, refunds, days since the last order, the expected gap between orders).
+ * (`base`: orders, spend, refunds, days since the last order, the expected gap between orders, and
+ * the stage and tier stored now). With `fresh`, the figures are computed from the customers as they
+ * are now (what a full rescore would use) rather than read from the last rescore.
  */
-function inputsSql(workspaceId: string, now: Date, only: SQL): SQL {
+function inputsSql(workspaceId: string, now: Date, only: SQL, fresh = false): SQL {
   const d = scoringDefaults;
+  const figures = fresh
+    ? sql`(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY total_spent_minor) AS median_spent_minor,
+                  percentile_disc(0.8) WITHIN GROUP (ORDER BY total_spent_minor) AS top_spent_minor,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_days_between_orders)
+                    FILTER (WHERE avg_days_between_orders IS NOT NULL) AS median_gap_days
+             FROM customers
+            WHERE workspace_id = ${workspaceId} AND orders_count > 0 AND merged_into IS NULL AND deleted_at IS NULL)`
+    : sql`(SELECT median_spent_minor, top_spent_minor, median_gap_days FROM customer_scoring
+            WHERE workspace_id = ${workspaceId})`;
   return sql`s AS (
           SELECT coalesce(cs.loyal_min_orders, ${d.loyalMinOrders}) AS loyal_min,
                  coalesce(cs.at_risk_factor, ${d.atRiskFactor}) AS at_risk,
                  coalesce(cs.churned_factor, ${d.churnedFactor}) AS churned,
-                 coalesce(cs.median_spent_minor, 0) AS med_spent, coalesce(cs.top_spent_minor, 0) AS top_spent,
-                 coalesce(cs.median_gap_days, 60) AS med_gap
+                 coalesce(f.median_spent_minor, 0) AS med_spent, coalesce(f.top_spent_minor, 0) AS top_spent,
+                 coalesce(f.median_gap_days, 60) AS med_gap
             FROM (SELECT 1) one LEFT JOIN customer_scoring cs ON cs.workspace_id = ${workspaceId}
+                 LEFT JOIN LATERAL ${figures} f ON true
         ), base AS (
           SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
-                 c.tags AS old_tags, c.first_order_at,
+                 c.tags AS old_tags, c.first_order_at, c.lifecycle_stage AS stored_stage, c.tier AS stored_tier,
                  extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
                  greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
             FROM customers c CROSS JOIN s
@@ -72,12 +84,18 @@ const stageSql = (risk: SQL, loyalMin: SQL) =>
 const tierSql = sql`CASE WHEN b.n = 0 THEN NULL WHEN b.spent >= b.top_spent AND b.top_spent > 0 THEN 'gold'
                          WHEN b.spent > b.med_spent THEN 'silver' ELSE 'bronze' END`;
 
-export type StageTierCount = { current: string; proposed: string; tier: string | null; n: number };
+export type StageTierCount = {
+  current: string;
+  proposed: string;
+  currentTier: string | null;
+  proposedTier: string | null;
+  n: number;
+};
 
 /**
- * Where the workspace's customers land under its saved rules and under proposed ones, counted by
- * (current stage, proposed stage, tier) — nothing is written. Both are computed now, from the same
- * figures, so a difference is the rules' doing and not time's.
+ * Where the workspace's customers are now (their stored stage and tier) and where a full rescore
+ * under proposed rules would put them (the rules over today's figures), counted by both; nothing is
+ * written.
  */
 export async function previewStages(
   tx: Db,
@@ -87,15 +105,15 @@ export async function previewStages(
 ): Promise<StageTierCount[]> {
   return rows<StageTierCount>(
     tx,
-    sql`WITH ${inputsSql(workspaceId, now, sql``)}, x AS (
-          SELECT ${stageSql(riskSql(sql`b.at_risk`, sql`b.churned`), sql`b.loyal_min`)} AS current,
+    sql`WITH ${inputsSql(workspaceId, now, sql``, true)}, x AS (
+          SELECT coalesce(b.stored_stage, 'lead') AS current, b.stored_tier AS "currentTier",
                  ${stageSql(
                    riskSql(sql`${rules.atRiskFactor}::numeric`, sql`${rules.churnedFactor}::numeric`),
                    sql`${rules.loyalMinOrders}::int`,
                  )} AS proposed,
-                 ${tierSql} AS tier
+                 ${tierSql} AS "proposedTier"
             FROM base b)
-        SELECT current, proposed, tier, count(*)::int AS n FROM x GROUP BY 1, 2, 3`,
+        SELECT current, proposed, "currentTier", "proposedTier", count(*)::int AS n FROM x GROUP BY 1, 2, 3, 4`,
   );
 }
 
