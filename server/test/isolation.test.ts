@@ -86,6 +86,15 @@ beforeAll(async () => {
       kind: 'household',
     }),
   ).id;
+  // B's own scoring rules (saving enqueues B's rescore: the queue exists once a worker has started)
+  await t.rt.jobs.boss.createQueue('segments.refresh-workspace');
+  const scoring = await b.client.put('/api/v1/customer-scoring', {
+    loyalMinOrders: 7,
+    atRiskFactor: 2.5,
+    churnedFactor: 6,
+    version: 1,
+  });
+  expect(scoring.statusCode).toBe(200);
   B.sessionId = json<{ data: { id: string }[] }>(await b.client.get('/api/v1/me/sessions')).data[0]!.id;
   B.workspaceId = b.workspaceId;
   // A's own customer, for the merge call
@@ -366,6 +375,26 @@ const cases: Record<string, Case> = {
     kind: 'foreign',
     call: () => ({ method: 'DELETE', url: `/api/v1/customers/${B.customerId}/notes/${B.noteId}` }),
   },
+  'GET /api/v1/customer-scoring': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/customer-scoring' }),
+  },
+  'PUT /api/v1/customer-scoring': {
+    kind: 'own-write',
+    call: () => ({
+      method: 'PUT',
+      url: '/api/v1/customer-scoring',
+      body: { loyalMinOrders: 4, atRiskFactor: 2, churnedFactor: 4, version: 1 },
+    }),
+  },
+  'POST /api/v1/customer-scoring/preview': {
+    kind: 'read',
+    call: () => ({
+      method: 'POST',
+      url: '/api/v1/customer-scoring/preview',
+      body: { loyalMinOrders: 2, atRiskFactor: 1.2, churnedFactor: 2 },
+    }),
+  },
   'GET /api/v1/tags': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/tags' }) },
   'PUT /api/v1/tags': {
     kind: 'own-write',
@@ -613,6 +642,7 @@ async function snapshotB() {
     'saved_views',
     'companies',
     'customer_relations',
+    'customer_scoring',
   ];
   const out: Record<string, unknown> = {};
   for (const table of tables) {
@@ -659,6 +689,11 @@ describe('workspace isolation', () => {
     }
     expect(leaks).toEqual([]);
     expect(await snapshotB()).toBe(before);
+    // A's save changed A's rules only; B still reads its own
+    const rulesOf = async (c: Client) =>
+      json<{ loyalMinOrders: number }>(await c.get('/api/v1/customer-scoring')).loyalMinOrders;
+    expect(await rulesOf(a.client)).toBe(4);
+    expect(await rulesOf(b.client)).toBe(7);
   });
 
   it('keeps the same person apart in two workspaces', async () => {

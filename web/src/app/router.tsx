@@ -24,6 +24,7 @@ import { CompaniesPage } from '../features/companies/companies-page.tsx';
 import { CompanyPage } from '../features/companies/company-page.tsx';
 import { CustomerPage } from '../features/customers/customer-page.tsx';
 import { FieldsPage } from '../features/customers/fields-page.tsx';
+import { ScoringSettingsPage } from '../features/customers/scoring-settings-page.tsx';
 import { HomePage } from '../features/home/home-page.tsx';
 import { RfmPage } from '../features/segments/rfm-page.tsx';
 import { SegmentListPage, SegmentPage } from '../features/segments/saved-segments.tsx';
@@ -111,6 +112,7 @@ const routeTree = root.addChildren([
     page('/settings/workspace', WorkspacePage),
     page('/settings/members', MembersPage),
     page('/settings/fields', FieldsPage),
+    page('/settings/scoring', ScoringSettingsPage),
     page('/settings/audit', AuditPage),
     page('/settings/outbox', OutboxPage),
     page('/account', AccountPage),

@@ -93,6 +93,12 @@ const settingsNav: NavItem[] = [
     permission: 'customers.read',
   },
   {
+    to: '/settings/scoring',
+    label: 'Customer scoring',
+    icon: icon('M4 20h16M7 16v-5M12 16V7M17 16v-8'),
+    permission: 'customers.read',
+  },
+  {
     to: '/settings/audit',
     label: 'Audit log',
     icon: icon('M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01'),

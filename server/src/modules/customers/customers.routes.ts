@@ -7,12 +7,14 @@ import * as c from '../../../../contracts/customers.ts';
 import { expectedVersion, withWorkspace } from '../../platform/http.ts';
 import type { Runtime } from '../../platform/runtime.ts';
 import * as svc from './customers.service.ts';
+import { scoringRoutes } from './scoring.routes.ts';
 
 export function customersRoutes(app: FastifyInstance, rt: Runtime): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const db = rt.database.db;
   const tags = ['Customers'];
   const params = z.object({ id: z.uuid() });
+  scoringRoutes(app, rt);
 
   r.get(
     '/api/v1/customers/:id/360',

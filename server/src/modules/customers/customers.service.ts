@@ -58,6 +58,16 @@ export async function memberNames(ctx: WorkspaceCtx): Promise<Map<string, { name
   return new Map(list.map((u) => [u.id, { name: u.name, email: String(u.email).toLowerCase() }]));
 }
 
+/** A customer's owner must be a member of the workspace: their name, or 422 naming the field. */
+async function memberName(ctx: WorkspaceCtx, userId: string): Promise<string> {
+  const m = (await memberNames(ctx)).get(userId);
+  if (!m)
+    throw new AppError('rule_violated', 'The owner must be a member of this workspace', {
+      errors: [{ path: 'ownerUserId', message: 'is not a member of this workspace' }],
+    });
+  return m.name;
+}
+
 // ---- custom fields ----
 
 type FieldRow = typeof customFieldDefs.$inferSelect;
@@ -225,13 +235,7 @@ export async function updateCustomer(
       patch[k] = input[k] === '' ? null : input[k];
       changed.push(k);
     }
-  if (input.ownerUserId) {
-    const names = await memberNames(ctx);
-    if (!names.has(input.ownerUserId))
-      throw new AppError('validation_failed', 'The owner must be a member of this workspace', {
-        errors: [{ path: 'ownerUserId', message: 'is not a member of this workspace' }],
-      });
-  }
+  const ownerName = input.ownerUserId ? await memberName(ctx, input.ownerUserId) : null;
   if (input.custom) {
     const checked = checkCustom(await listFields(ctx), input.custom);
     const merged = { ...(before.custom as Record<string, unknown>) };
@@ -267,7 +271,12 @@ export async function updateCustomer(
       subjectType: 'customer',
       subjectId: id,
       actorUserId: ctx.userId,
-      payload: { customerId: id, fields: changed, labels: changed.map(label) },
+      payload: {
+        customerId: id,
+        fields: changed,
+        labels: changed.map(label),
+        ...(changed.includes('ownerUserId') ? { ownerName } : {}),
+      },
     });
     await recordChange(ctx.db, ctx, {
       action: 'customer.updated',
@@ -659,10 +668,7 @@ export async function bulkAction(ctx: WorkspaceCtx, input: CustomerBulk): Promis
       });
   } else if (input.action === 'assign_owner') {
     const owner = input.ownerUserId ?? null;
-    if (owner && !(await memberNames(ctx)).has(owner))
-      throw new AppError('validation_failed', 'The owner must be a member of this workspace', {
-        errors: [{ path: 'ownerUserId', message: 'is not a member of this workspace' }],
-      });
+    const ownerName = owner ? await memberName(ctx, owner) : null;
     changed = await rows<{ id: string }>(
       ctx.db,
       sql`UPDATE customers SET owner_user_id = ${owner}, version = version + 1, updated_at = now()
@@ -672,7 +678,7 @@ export async function bulkAction(ctx: WorkspaceCtx, input: CustomerBulk): Promis
       events.push({
         type: 'customer.edited',
         id: r.id,
-        payload: { customerId: r.id, fields: ['ownerUserId'], labels: ['owner'] },
+        payload: { customerId: r.id, fields: ['ownerUserId'], labels: ['owner'], ownerName },
       });
   } else {
     changed = await rows<{ id: string }>(

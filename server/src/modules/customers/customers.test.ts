@@ -389,11 +389,18 @@ describe('customer 360', () => {
       { ids: chosen, action: 'tag' },
       { ids: [], action: 'delete' },
       { ids: chosen, action: 'explode' },
-      { ids: chosen, action: 'assign_owner', ownerUserId: '0190c6c4-0000-7000-8000-000000000000' },
     ]) {
       const res = await a.client.post('/api/v1/customers/bulk', body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
     }
+    // an owner who is not a member of the workspace breaks a rule: 422 naming the field
+    const stranger = await a.client.post('/api/v1/customers/bulk', {
+      ids: chosen,
+      action: 'assign_owner',
+      ownerUserId: '0190c6c4-0000-7000-8000-000000000000',
+    });
+    expect(stranger.statusCode).toBe(422);
+    expect(json<{ errors: { path: string }[] }>(stranger).errors[0]!.path).toBe('ownerUserId');
     const untag = await a.client.post('/api/v1/customers/bulk', {
       ids: chosen,
       action: 'untag',

@@ -9,7 +9,8 @@
 // high, above its at-risk factor medium, else low. Lifecycle: lead (no orders) → customer → loyal (at
 // least loyal_min_orders orders), at risk and churned by the churn risk. Tier: gold (top fifth of
 // spend), silver (above the median), bronze.
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { type ScoringRules, scoringDefaults } from '../../../../contracts/scoring.ts';
 import { type Db, rows } from '../../platform/db.ts';
 import {
   customersByWorkspace,
@@ -18,6 +19,7 @@ import {
   recordEvents,
 } from '../../platform/events.ts';
 import { customersOf } from '../commerce/metrics.ts';
+import { keepAffinityTags } from './affinity.ts';
 
 /** Refreshes the workspace's comparison figures (median and top-fifth spend, median reorder gap). */
 export async function refreshScoringStats(tx: Db, workspaceId: string): Promise<void> {
@@ -37,6 +39,84 @@ export async function refreshScoringStats(tx: Db, workspaceId: string): Promise<
   );
 }
 
+/**
+ * The workspace's rules and figures (`s`, defaults where it has none) and each customer's inputs
+ * (`base`: orders, spend, refunds, days since the last order, the expected gap between orders, and
+ * the stage and tier stored now). With `fresh`, the figures are computed from the customers as they
+ * are now (what a full rescore would use) rather than read from the last rescore.
+ */
+function inputsSql(workspaceId: string, now: Date, only: SQL, fresh = false): SQL {
+  const d = scoringDefaults;
+  const figures = fresh
+    ? sql`(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY total_spent_minor) AS median_spent_minor,
+                  percentile_disc(0.8) WITHIN GROUP (ORDER BY total_spent_minor) AS top_spent_minor,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_days_between_orders)
+                    FILTER (WHERE avg_days_between_orders IS NOT NULL) AS median_gap_days
+             FROM customers
+            WHERE workspace_id = ${workspaceId} AND orders_count > 0 AND merged_into IS NULL AND deleted_at IS NULL)`
+    : sql`(SELECT median_spent_minor, top_spent_minor, median_gap_days FROM customer_scoring
+            WHERE workspace_id = ${workspaceId})`;
+  return sql`s AS (
+          SELECT coalesce(cs.loyal_min_orders, ${d.loyalMinOrders}) AS loyal_min,
+                 coalesce(cs.at_risk_factor, ${d.atRiskFactor}) AS at_risk,
+                 coalesce(cs.churned_factor, ${d.churnedFactor}) AS churned,
+                 coalesce(f.median_spent_minor, 0) AS med_spent, coalesce(f.top_spent_minor, 0) AS top_spent,
+                 coalesce(f.median_gap_days, 60) AS med_gap
+            FROM (SELECT 1) one LEFT JOIN customer_scoring cs ON cs.workspace_id = ${workspaceId}
+                 LEFT JOIN LATERAL ${figures} f ON true
+        ), base AS (
+          SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
+                 c.tags AS old_tags, c.first_order_at, c.lifecycle_stage AS stored_stage, c.tier AS stored_tier,
+                 extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
+                 greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
+            FROM customers c CROSS JOIN s
+           WHERE c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL ${only}
+        )`;
+}
+
+// The rules, over a row `b` of base: shared by the scores and the preview of proposed rules.
+const riskSql = (atRisk: SQL, churned: SQL) =>
+  sql`CASE WHEN b.n = 0 THEN NULL WHEN b.days_since > ${churned} * b.gap THEN 'high'
+           WHEN b.days_since > ${atRisk} * b.gap THEN 'medium' ELSE 'low' END`;
+const stageSql = (risk: SQL, loyalMin: SQL) =>
+  sql`CASE WHEN b.n = 0 THEN 'lead' WHEN ${risk} = 'high' THEN 'churned' WHEN ${risk} = 'medium' THEN 'at_risk'
+           WHEN b.n >= ${loyalMin} THEN 'loyal' ELSE 'customer' END`;
+const tierSql = sql`CASE WHEN b.n = 0 THEN NULL WHEN b.spent >= b.top_spent AND b.top_spent > 0 THEN 'gold'
+                         WHEN b.spent > b.med_spent THEN 'silver' ELSE 'bronze' END`;
+
+export type StageTierCount = {
+  current: string;
+  proposed: string;
+  currentTier: string | null;
+  proposedTier: string | null;
+  n: number;
+};
+
+/**
+ * Where the workspace's customers are now (their stored stage and tier) and where a full rescore
+ * under proposed rules would put them (the rules over today's figures), counted by both; nothing is
+ * written.
+ */
+export async function previewStages(
+  tx: Db,
+  workspaceId: string,
+  rules: ScoringRules,
+  now = new Date(),
+): Promise<StageTierCount[]> {
+  return rows<StageTierCount>(
+    tx,
+    sql`WITH ${inputsSql(workspaceId, now, sql``, true)}, x AS (
+          SELECT coalesce(b.stored_stage, 'lead') AS current, b.stored_tier AS "currentTier",
+                 ${stageSql(
+                   riskSql(sql`${rules.atRiskFactor}::numeric`, sql`${rules.churnedFactor}::numeric`),
+                   sql`${rules.loyalMinOrders}::int`,
+                 )} AS proposed,
+                 ${tierSql} AS "proposedTier"
+            FROM base b)
+        SELECT current, proposed, "currentTier", "proposedTier", count(*)::int AS n FROM x GROUP BY 1, 2, 3, 4`,
+  );
+}
+
 /** Tags the worker keeps by rule (names reserved: a person cannot keep them by hand). */
 export const AUTO_TAGS = ['High spender', 'Frequent buyer', 'At risk', 'New customer'] as const;
 
@@ -45,7 +125,8 @@ export const AUTO_TAGS = ['High spender', 'Frequent buyer', 'At risk', 'New cust
  * and keeps the automatic tags: High spender (gold tier), Frequent buyer (5 orders or more), At risk
  * (the stage), New customer (first order in the last 30 days). With `announce`, each automatic tag
  * change is a customer.tagged / customer.untagged event (the timeline and segments follow); the
- * hourly full rescore does not announce (time passing is nobody's doing).
+ * hourly full rescore does not announce (time passing is nobody's doing). The product-affinity tags
+ * ("Likes Coffee") follow in the same pass (affinity.ts).
  */
 export async function scoreCustomers(
   tx: Db,
@@ -63,20 +144,7 @@ export async function scoreCustomers(
   );
   const moved = await rows<{ id: string; old_tags: string[]; tags: string[] }>(
     tx,
-    sql`WITH s AS (
-          SELECT coalesce(cs.loyal_min_orders, 3) AS loyal_min,
-                 coalesce(cs.at_risk_factor, 1.5) AS at_risk, coalesce(cs.churned_factor, 3) AS churned,
-                 coalesce(cs.median_spent_minor, 0) AS med_spent, coalesce(cs.top_spent_minor, 0) AS top_spent,
-                 coalesce(cs.median_gap_days, 60) AS med_gap
-            FROM (SELECT 1) one LEFT JOIN customer_scoring cs ON cs.workspace_id = ${workspaceId}
-        ), base AS (
-          SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
-                 c.tags AS old_tags, c.first_order_at,
-                 extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
-                 greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
-            FROM customers c CROSS JOIN s
-           WHERE c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL ${only}
-        ), parts AS (
+    sql`WITH ${inputsSql(workspaceId, now, only)}, parts AS (
           SELECT b.*,
                  CASE WHEN b.n = 0 THEN 0 WHEN b.days_since <= b.gap THEN 40 WHEN b.days_since <= 2 * b.gap THEN 25
                       WHEN b.days_since <= 3 * b.gap THEN 10 ELSE 0 END AS r_pts,
@@ -86,16 +154,11 @@ export async function scoreCustomers(
                  CASE WHEN b.n = 0 THEN 0 WHEN b.refunded = 0 THEN 10
                       WHEN b.refunded * 10 < b.spent + b.refunded THEN 7
                       WHEN b.refunded * 10 < 3 * (b.spent + b.refunded) THEN 3 ELSE 0 END AS x_pts,
-                 CASE WHEN b.n = 0 THEN NULL WHEN b.days_since > b.churned * b.gap THEN 'high'
-                      WHEN b.days_since > b.at_risk * b.gap THEN 'medium' ELSE 'low' END AS risk
+                 ${riskSql(sql`b.at_risk`, sql`b.churned`)} AS risk
             FROM base b
         ), staged AS (
-          SELECT p.*,
-                 CASE WHEN p.n = 0 THEN 'lead' WHEN p.risk = 'high' THEN 'churned' WHEN p.risk = 'medium' THEN 'at_risk'
-                      WHEN p.n >= p.loyal_min THEN 'loyal' ELSE 'customer' END AS stage,
-                 CASE WHEN p.n = 0 THEN NULL WHEN p.spent >= p.top_spent AND p.top_spent > 0 THEN 'gold'
-                      WHEN p.spent > p.med_spent THEN 'silver' ELSE 'bronze' END AS tier_v
-            FROM parts p
+          SELECT b.*, ${stageSql(sql`b.risk`, sql`b.loyal_min`)} AS stage, ${tierSql} AS tier_v
+            FROM parts b
         ), tagged AS (
           SELECT st.*,
                  array(SELECT t FROM unnest(st.old_tags) AS t WHERE t <> ALL(${auto}::text[]))
@@ -129,6 +192,7 @@ export async function scoreCustomers(
         FROM tagged p WHERE c.workspace_id = ${workspaceId} AND c.id = p.id
         RETURNING c.id, p.old_tags, c.tags`,
   );
+  await keepAffinityTags(tx, workspaceId, ids, announce);
   if (!announce) return;
   const isAuto = (t: string) => (AUTO_TAGS as readonly string[]).includes(t);
   const events: NewEvent[] = [];

@@ -89,6 +89,18 @@ export function itemFromEvent(e: DomainEvent): NewItem | null {
     case 'customer.created':
       return { ...base, kind: 'account', title: 'Became a customer', detail: { source: p.source } };
     case 'customer.edited':
+      if (
+        Array.isArray(p.fields) &&
+        p.fields.length === 1 &&
+        p.fields[0] === 'ownerUserId' &&
+        'ownerName' in p
+      )
+        return {
+          ...base,
+          kind: 'account',
+          title: typeof p.ownerName === 'string' ? `Owner set to ${p.ownerName}` : 'Owner removed',
+          detail: { fields: p.fields },
+        };
       return {
         ...base,
         kind: 'account',

@@ -220,7 +220,9 @@ function ContactCard({ d }: { d: Customer360 }) {
         <Row label="Location">{[c.city, c.country].filter(Boolean).join(', ') || '—'}</Row>
         <Row label="Email marketing">{c.emailConsent ?? 'not recorded'}</Row>
         <Row label="SMS marketing">{c.smsConsent ?? 'not recorded'}</Row>
-        <Row label="Owner">{d.owner?.name ?? 'Nobody'}</Row>
+        <Row label="Owner">
+          <OwnerControl d={d} />
+        </Row>
         <Row label="Customer since">{dateTime(c.firstOrderAt ?? c.createdAt, me.workspace?.timeZone)}</Row>
         {c.externalIds.map((x) => (
           <Row key={`${x.kind}:${x.value}`} label={x.kind}>
@@ -243,6 +245,52 @@ function ContactCard({ d }: { d: Customer360 }) {
         </div>
       )}
     </Card>
+  );
+}
+
+/** The customer's owner: a teammate chosen from the workspace's members, or unassigned. */
+function OwnerControl({ d }: { d: Customer360 }) {
+  const can = useCan();
+  const refresh = useRefresh(d.customer.id);
+  const members = useQuery({
+    queryKey: ['members'],
+    enabled: can('customers.write'),
+    queryFn: () => api<{ data: { userId: string; name: string }[] }>('/members'),
+  });
+  const assign = useMutation({
+    mutationFn: (ownerUserId: string | null) =>
+      api(`/customers/${d.customer.id}`, {
+        method: 'PATCH',
+        body: { version: d.customer.version, ownerUserId },
+      }),
+    onSuccess: refresh,
+  });
+  if (!can('customers.write')) return <>{d.owner?.name ?? 'Unassigned'}</>;
+  const list = members.data?.data ?? [];
+  const options = [...(d.owner && !list.some((m) => m.userId === d.owner?.userId) ? [d.owner] : []), ...list];
+  const err = assign.error instanceof ApiError ? assign.error : undefined;
+  return (
+    <span className="inline-flex flex-col items-end gap-1">
+      <select
+        aria-label="Owner"
+        value={d.owner?.userId ?? ''}
+        disabled={assign.isPending || members.isPending}
+        onChange={(e) => assign.mutate(e.target.value || null)}
+        className="m-px max-w-48 rounded-md border-0 bg-white py-1 pr-8 pl-2 text-right text-sm text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-600"
+      >
+        <option value="">Unassigned</option>
+        {options.map((m) => (
+          <option key={m.userId} value={m.userId}>
+            {m.name}
+          </option>
+        ))}
+      </select>
+      {err && (
+        <span className="text-xs whitespace-normal text-red-700" role="alert">
+          {err.status === 409 ? 'Someone else changed this customer; reload to see it.' : err.detail}
+        </span>
+      )}
+    </span>
   );
 }
 
