@@ -3,11 +3,11 @@
 // a signed-in session is available), and as the bare SQL the service runs, through the driver (the
 // ceiling). Read-only.
 
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Role } from '../../contracts/roles.ts';
 import { listCustomers } from '../../server/src/modules/commerce/commerce.service.ts';
-import { searchHitsSql, searchSettings } from '../../server/src/modules/commerce/search.ts';
+import { searchHitsSql, searchSettings, searchWordsSql } from '../../server/src/modules/commerce/search.ts';
 import { get360 } from '../../server/src/modules/customers/customers.service.ts';
 import type { WorkspaceCtx } from '../../server/src/platform/context.ts';
 import { type Db, inWorkspace } from '../../server/src/platform/db.ts';
@@ -101,15 +101,22 @@ const LIST_SQL = `SELECT * FROM customers
     AND orders_count >= $3
   ORDER BY total_spent_minor DESC, id DESC LIMIT 51`;
 const dialect = new PgDialect();
-/** The search as one statement: the best matches by words (the app's own SQL), live, first page. */
-function searchStatement(workspaceId: string, text: string) {
-  const q = dialect.sqlToQuery(
-    sql`SELECT c.* FROM (${searchHitsSql(workspaceId, text, 500)}) h JOIN customers c
-          ON c.workspace_id = ${workspaceId} AND c.id = h.customer_id
+/** The search's two statements: the typed words, then the best matches by words (the app's own SQL),
+ * live, first page. */
+async function searchStatements(ctx: BenchContext, text: string) {
+  const q = (s: SQL) => {
+    const x = dialect.sqlToQuery(s);
+    return { sql: x.sql, params: x.params };
+  };
+  const words = q(searchWordsSql(text));
+  const [r] = await query<{ words: string[] }>(ctx, words.sql, words.params);
+  return [
+    words,
+    q(sql`SELECT c.* FROM (${searchHitsSql(ctx.workspaceId, text, r?.words ?? [], 500)}) h JOIN customers c
+          ON c.workspace_id = ${ctx.workspaceId} AND c.id = h.customer_id
          WHERE c.merged_into IS NULL AND c.deleted_at IS NULL
-         ORDER BY h.score DESC, c.id DESC LIMIT 25`,
-  );
-  return { sql: q.sql, params: q.params };
+         ORDER BY h.score DESC, c.id DESC LIMIT 25`),
+  ];
 }
 const SEARCH_SETTINGS = [dialect.sqlToQuery(searchSettings).sql];
 
@@ -167,7 +174,7 @@ export const scenarios: Scenario[] = [
       const s = await sample(ctx);
       const q = (i: number) => misspelt(s.names[i % s.names.length]!, i);
       return threeWays(ctx, 'customer.search', {
-        bare: (i) => bareStatements(ctx, [searchStatement(ctx.workspaceId, q(i))], SEARCH_SETTINGS),
+        bare: async (i) => bareStatements(ctx, await searchStatements(ctx, q(i)), SEARCH_SETTINGS),
         service: (i) => asService(ctx, (w) => listCustomers(w, { limit: 25, q: q(i) })),
         http: (i) => http(ctx, `/api/v1/customers?limit=25&q=${encodeURIComponent(q(i))}`),
       });

@@ -22,7 +22,7 @@ import {
   refunds,
 } from './commerce.table.ts';
 import { recomputeCustomerMetrics } from './metrics.ts';
-import { searchHitsSql, searchSettings } from './search.ts';
+import { searchHitsSql, searchSettings, searchWords } from './search.ts';
 
 type CustomerRow = typeof customers.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -147,7 +147,7 @@ export async function listCustomers(
     hits = (
       await sqlRows<{ customer_id: string; score: number }>(
         ctx.db,
-        searchHitsSql(ctx.workspaceId, text, SEARCH_CANDIDATES),
+        searchHitsSql(ctx.workspaceId, text, await searchWords(ctx.db, text), SEARCH_CANDIDATES),
       )
     ).map((h) => ({ id: h.customer_id, score: Number(h.score) }));
     if (!hits.length) return { data: [], nextCursor: null };
