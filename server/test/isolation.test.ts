@@ -400,7 +400,11 @@ const cases: Record<string, Case> = {
     call: () => ({ method: 'DELETE', url: `/api/v1/integrations/${B.integrationId}` }),
   },
   'GET /api/v1/tracking': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/tracking' }) },
-  'GET /api/v1/imports/fields/{kind}': { kind: 'public', why: 'static field list' },
+  // the customers import lists the workspace's custom fields: none of B's may show
+  'GET /api/v1/imports/fields/{kind}': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/imports/fields/customers' }),
+  },
   'GET /api/v1/imports': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/imports' }) },
   'POST /api/v1/imports': {
     kind: 'own-write',

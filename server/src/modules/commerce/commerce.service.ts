@@ -8,6 +8,7 @@ import { assertCan } from '../../platform/permissions.ts';
 import { events } from '../../platform/platform.table.ts';
 import { newId } from '../../platform/tokens.ts';
 import { escapeLike, recordChange } from '../audit/index.ts';
+import { customerFields, customFilters, customSort, namesCustomFields } from '../customers/list-custom.ts';
 import {
   browsingEvents,
   checkouts,
@@ -127,11 +128,15 @@ export async function listCustomers(
     maxSpentMinor?: number;
     lastOrderAfter?: string;
     lastOrderBefore?: string;
-    sort?: keyof typeof sortColumn;
+    /** a column of sortColumn, or cf.<custom field key> */
+    sort?: string;
     dir?: 'asc' | 'desc';
+    /** custom field filters: cf.<key>, cf.<key>.min, cf.<key>.max */
+    [param: string]: unknown;
   },
 ) {
   assertCan(ctx, 'customers.read');
+  const fields = namesCustomFields(q) ? await customerFields(ctx) : [];
   const where: (SQL | undefined)[] = [
     eq(customers.workspaceId, ctx.workspaceId),
     isNull(customers.mergedInto),
@@ -163,6 +168,7 @@ export async function listCustomers(
   if (q.maxSpentMinor !== undefined) where.push(lte(customers.totalSpentMinor, q.maxSpentMinor));
   if (q.lastOrderAfter) where.push(sql`${customers.lastOrderAt} >= ${q.lastOrderAfter}::date`);
   if (q.lastOrderBefore) where.push(sql`${customers.lastOrderAt} < ${q.lastOrderBefore}::date + 1`);
+  where.push(...customFilters(fields, q));
   if (text) {
     // best matches first, one page (relevance has no stable cursor)
     const found = await ctx.db
@@ -178,7 +184,9 @@ export async function listCustomers(
     return { data: found.map((c) => customerView(c, ids.get(c.id) ?? [])), nextCursor: null };
   }
   const sort = q.sort ?? 'created';
-  const col = sortColumn[sort];
+  const col = sort.startsWith('cf.')
+    ? customSort(fields, sort)
+    : (sortColumn[sort as keyof typeof sortColumn] ?? sortColumn.created);
   const dir = q.dir ?? 'desc';
   if (q.cursor) {
     const c = readSortCursor(q.cursor);
