@@ -54,7 +54,18 @@ export const customerSummary = z.object({
   updatedAt: iso,
   version: z.number(),
 });
-export const customerSorts = ['created', 'name', 'email', 'orders', 'spent', 'last_order', 'health'] as const;
+export const customerSorts = [
+  'created',
+  'name',
+  'email',
+  'orders',
+  'spent',
+  'last_order',
+  'health',
+  'stage',
+  'tier',
+  'country',
+] as const;
 /** `cf.<key>`: sorting or filtering the customer list by a custom field */
 export const customSortPattern = /^cf\.[a-z][a-z0-9_]*$/;
 export const customFilterPattern = /^cf\.([a-z][a-z0-9_]*)(?:\.(min|max))?$/;

@@ -87,6 +87,11 @@ const sortColumn = {
   spent: sql`${customers.totalSpentMinor}`,
   last_order: sql`coalesce(${customers.lastOrderAt}, '1970-01-01T00:00:00Z'::timestamptz)`,
   health: sql`coalesce(${customers.healthScore}, 0)`,
+  // lead → churned in the order of the lifecycle; gold above silver above bronze
+  stage: sql`(CASE ${customers.lifecycleStage} WHEN 'lead' THEN 1 WHEN 'customer' THEN 2 WHEN 'loyal' THEN 3
+                WHEN 'at_risk' THEN 4 WHEN 'churned' THEN 5 ELSE 0 END)`,
+  tier: sql`(CASE ${customers.tier} WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 WHEN 'gold' THEN 3 ELSE 0 END)`,
+  country: sql`lower(coalesce(${customers.country}, ''))`,
 } as const;
 
 type SortCursor = { v: string | number | null; id: string };

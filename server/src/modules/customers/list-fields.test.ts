@@ -1,5 +1,6 @@
 // Custom fields in the customer list over the API: cf.<key> filters of every type, ranges, sorting
 // with keyset paging, bad parameters named in the 400, saved views keeping columns and custom filters.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { IMPORT_QUEUE, runImport } from '../imports/imports.service.ts';
@@ -134,6 +135,29 @@ describe('custom fields in the customer list', () => {
     // filtered and sorted at once
     const res = await a.client.get('/api/v1/customers?cf.plan=pro&sort=cf.credit&dir=asc');
     expect(json<Page>(res).data.map((c) => c.email)).toEqual(['cy@a.example', 'ada@a.example']);
+  });
+
+  it('sorts by stage (in lifecycle order), tier and country too', async () => {
+    const set = {
+      ada: ['loyal', 'gold'],
+      bo: ['lead', 'bronze'],
+      cy: ['churned', null],
+      di: ['customer', 'silver'],
+    };
+    for (const [who, [stage, tier]] of Object.entries(set))
+      await t.database.db.execute(
+        sql`UPDATE customers SET lifecycle_stage = ${stage}, tier = ${tier}, country = ${who === 'di' ? null : `${who}-land`}
+             WHERE workspace_id = ${a.workspaceId} AND email = ${`${who}@a.example`}`,
+      );
+    const order = async (sort: string, dir = 'asc') =>
+      json<Page>(await a.client.get(`/api/v1/customers?sort=${sort}&dir=${dir}&limit=3`)).data.map(
+        (c) => c.email.split('@')[0],
+      );
+    // no stage (ed) first, then lead → customer → loyal → churned
+    expect(await order('stage')).toEqual(['ed', 'bo', 'di']);
+    expect(await order('stage', 'desc')).toEqual(['cy', 'ada', 'di']);
+    expect(await order('tier', 'desc')).toEqual(['ada', 'di', 'bo']);
+    expect((await order('country', 'desc')).slice(0, 2)).toEqual(['cy', 'bo']);
   });
 
   it('refuses unknown keys and values of the wrong type, naming the parameter and the field', async () => {
