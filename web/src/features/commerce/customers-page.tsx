@@ -460,13 +460,13 @@ export function CustomersPage() {
                       </div>
                     </div>
                     {columns.filter((col) => col.id !== 'spent' && col.id !== 'orders').length > 0 && (
-                      <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-1 pl-7 text-xs">
+                      <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-2 pl-7 text-xs">
                         {columns
                           .filter((col) => col.id !== 'spent' && col.id !== 'orders')
                           .map((col) => (
-                            <div key={col.id} className="flex min-w-0 items-center gap-1.5">
-                              <dt className="shrink-0 text-slate-500">{col.label}</dt>
-                              <dd className="min-w-0 truncate text-slate-800">{col.cell(c)}</dd>
+                            <div key={col.id} className="min-w-0">
+                              <dt className="truncate text-slate-500">{col.label}</dt>
+                              <dd className="mt-0.5 min-w-0 truncate text-slate-800">{col.cell(c)}</dd>
                             </div>
                           ))}
                       </dl>
