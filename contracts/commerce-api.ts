@@ -54,26 +54,48 @@ export const customerSummary = z.object({
   updatedAt: iso,
   version: z.number(),
 });
-export const customerSorts = ['created', 'name', 'email', 'orders', 'spent', 'last_order', 'health'] as const;
-export const customerListQuery = pageQuery.extend({
-  /** typo-tolerant: name, email, phone, company (trigrams), or a platform id exactly */
-  q: z.string().trim().max(2000).optional(),
-  country: z.string().max(80).optional(),
-  tag: z.string().max(100).optional(),
-  tier: z.enum(['gold', 'silver', 'bronze']).optional(),
-  lifecycle: z.enum(['lead', 'customer', 'loyal', 'at_risk', 'churned']).optional(),
-  churnRisk: z.enum(['low', 'medium', 'high']).optional(),
-  owner: z.uuid().optional(),
-  minOrders: z.coerce.number().int().min(0).optional(),
-  maxOrders: z.coerce.number().int().min(0).optional(),
-  minSpentMinor: z.coerce.number().int().optional(),
-  maxSpentMinor: z.coerce.number().int().optional(),
-  lastOrderAfter: z.iso.date().optional(),
-  lastOrderBefore: z.iso.date().optional(),
-  /** ignored while searching: matches come best first */
-  sort: z.enum(customerSorts).default('created'),
-  dir: z.enum(['asc', 'desc']).default('desc'),
-});
+export const customerSorts = [
+  'created',
+  'name',
+  'email',
+  'orders',
+  'spent',
+  'last_order',
+  'health',
+  'stage',
+  'tier',
+  'country',
+] as const;
+/** `cf.<key>`: sorting or filtering the customer list by a custom field */
+export const customSortPattern = /^cf\.[a-z][a-z0-9_]*$/;
+export const customFilterPattern = /^cf\.([a-z][a-z0-9_]*)(?:\.(min|max))?$/;
+export const customerListQuery = pageQuery
+  .extend({
+    /** typo-tolerant: name, email, phone, company (trigrams), or a platform id exactly */
+    q: z.string().trim().max(2000).optional(),
+    country: z.string().max(80).optional(),
+    tag: z.string().max(100).optional(),
+    tier: z.enum(['gold', 'silver', 'bronze']).optional(),
+    lifecycle: z.enum(['lead', 'customer', 'loyal', 'at_risk', 'churned']).optional(),
+    churnRisk: z.enum(['low', 'medium', 'high']).optional(),
+    owner: z.uuid().optional(),
+    minOrders: z.coerce.number().int().min(0).optional(),
+    maxOrders: z.coerce.number().int().min(0).optional(),
+    minSpentMinor: z.coerce.number().int().optional(),
+    maxSpentMinor: z.coerce.number().int().optional(),
+    lastOrderAfter: z.iso.date().optional(),
+    lastOrderBefore: z.iso.date().optional(),
+    /** ignored while searching: matches come best first; `cf.<key>` sorts by a custom field */
+    sort: z
+      .union([
+        z.enum(customerSorts),
+        z.string().regex(customSortPattern, 'a column of the list, or cf.<custom field key>'),
+      ])
+      .default('created'),
+    dir: z.enum(['asc', 'desc']).default('desc'),
+  })
+  // custom field filters: cf.<key>=value, cf.<key>.min=, cf.<key>.max= (checked against the fields)
+  .catchall(z.string().max(2000));
 export const customerPage = pageOf(customerSummary);
 export const mergeBody = z.object({ mergeId: z.uuid().describe('the duplicate to fold into this customer') });
 

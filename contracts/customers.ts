@@ -90,6 +90,40 @@ export function customValueSchema(f: Pick<CustomField, 'type' | 'options' | 'req
   return f.required ? base : base.nullable();
 }
 
+/** A problem with one custom value: the path names the field (`custom.<key>`), the message its label. */
+export type CustomValueIssue = { path: string; message: string };
+
+/**
+ * Checks custom values against their definitions (the API's profile edit and the CSV import share it):
+ * an unknown key or a value of the wrong type is an issue naming the field; good values come back parsed.
+ */
+export function checkCustomValues(
+  fields: readonly Pick<CustomField, 'key' | 'label' | 'type' | 'options' | 'required' | 'entity'>[],
+  values: Record<string, unknown>,
+  entity: CustomField['entity'] = 'customer',
+): { values: Record<string, unknown>; errors: CustomValueIssue[] } {
+  const errors: CustomValueIssue[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const f = fields.find((x) => x.key === key && x.entity === entity);
+    if (!f) {
+      errors.push({ path: `custom.${key}`, message: 'no such custom field' });
+      continue;
+    }
+    const parsed = customValueSchema(f).safeParse(value);
+    if (!parsed.success)
+      errors.push({
+        path: `custom.${key}`,
+        message: `${f.label}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      });
+    else out[key] = parsed.data;
+  }
+  return { values: out, errors };
+}
+
+/** Custom field types the list filters by range (`cf.<key>.min` / `.max`). */
+export const rangeFieldTypes: readonly CustomFieldType[] = ['number', 'money', 'date'];
+
 // ---- notes ----
 
 export const createNoteSchema = z.object({
@@ -226,7 +260,13 @@ export const customerExportSchema = z.object({ ids: z.array(z.uuid()).min(1).max
 
 // ---- saved views of the customer list ----
 
-/** What a view keeps: the list's search, filters and sort (the same names as the list's query). */
+/** Columns of the customer list a view can show besides the name (custom fields as cf.<key>). */
+export const listColumns = ['stage', 'tier', 'country', 'orders', 'spent', 'last_order', 'health'] as const;
+
+/**
+ * What a view keeps: the list's search, filters and sort (the same names as the list's query, custom
+ * field filters as cf.<key>), and `columns`: the shown columns, comma-separated.
+ */
 export const viewParamsSchema = z
   .record(z.string().max(40), z.string().max(2000))
   .refine((p) => Object.keys(p).length <= 30, 'a view keeps at most 30 settings');

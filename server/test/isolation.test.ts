@@ -400,6 +400,12 @@ const cases: Record<string, Case> = {
     kind: 'own-write',
     call: () => ({ method: 'PUT', url: '/api/v1/tags', body: { name: 'secret-b-tag', colour: 'red' } }),
   },
+  // the customers import lists the workspace's custom fields: none of B's may show
+  // (before A defines a field of its own with the key of B's, below)
+  'GET /api/v1/imports/fields/{kind}': {
+    kind: 'read',
+    call: () => ({ method: 'GET', url: '/api/v1/imports/fields/customers' }),
+  },
   'GET /api/v1/custom-fields': {
     kind: 'read',
     call: () => ({ method: 'GET', url: '/api/v1/custom-fields' }),
@@ -503,7 +509,6 @@ const cases: Record<string, Case> = {
     call: () => ({ method: 'DELETE', url: `/api/v1/integrations/${B.integrationId}` }),
   },
   'GET /api/v1/tracking': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/tracking' }) },
-  'GET /api/v1/imports/fields/{kind}': { kind: 'public', why: 'static field list' },
   'GET /api/v1/imports': { kind: 'read', call: () => ({ method: 'GET', url: '/api/v1/imports' }) },
   'POST /api/v1/imports': {
     kind: 'own-write',

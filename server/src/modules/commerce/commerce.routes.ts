@@ -80,6 +80,13 @@ export function commerceRoutes(app: FastifyInstance, rt: Runtime): void {
       schema: {
         tags: ['Commerce'],
         summary: 'Customers (q searches email, name, phone, company, platform id)',
+        description:
+          'Filters and sorts by custom fields too. `cf.<key>=value`: equal for text, email and URL ' +
+          '(without regard to case), select and boolean (`true`/`false`); contains for multi-select; ' +
+          'equal for number, money (minor units) and date (YYYY-MM-DD), which also take ranges ' +
+          '`cf.<key>.min` and `cf.<key>.max` (inclusive). `sort=cf.<key>` sorts by a custom field ' +
+          '(customers without a value come last when descending). An unknown key, a range on another ' +
+          'type or a value of the wrong type answers 400 naming the parameter and the field.',
         querystring: c.customerListQuery,
         response: { 200: c.customerPage },
       },

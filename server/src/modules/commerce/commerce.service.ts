@@ -9,6 +9,7 @@ import { assertCan } from '../../platform/permissions.ts';
 import { events } from '../../platform/platform.table.ts';
 import { newId } from '../../platform/tokens.ts';
 import { escapeLike, recordChange } from '../audit/index.ts';
+import { customerFields, customFilters, customSort, namesCustomFields } from '../customers/list-custom.ts';
 import {
   browsingEvents,
   checkouts,
@@ -88,6 +89,11 @@ const sortColumn = {
   spent: sql`${customers.totalSpentMinor}`,
   last_order: sql`coalesce(${customers.lastOrderAt}, '1970-01-01T00:00:00Z'::timestamptz)`,
   health: sql`coalesce(${customers.healthScore}, 0)`,
+  // lead → churned in the order of the lifecycle; gold above silver above bronze
+  stage: sql`(CASE ${customers.lifecycleStage} WHEN 'lead' THEN 1 WHEN 'customer' THEN 2 WHEN 'loyal' THEN 3
+                WHEN 'at_risk' THEN 4 WHEN 'churned' THEN 5 ELSE 0 END)`,
+  tier: sql`(CASE ${customers.tier} WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 WHEN 'gold' THEN 3 ELSE 0 END)`,
+  country: sql`lower(coalesce(${customers.country}, ''))`,
 } as const;
 
 type SortCursor = { v: string | number | null; id: string };
@@ -129,11 +135,15 @@ export async function listCustomers(
     maxSpentMinor?: number;
     lastOrderAfter?: string;
     lastOrderBefore?: string;
-    sort?: keyof typeof sortColumn;
+    /** a column of sortColumn, or cf.<custom field key> */
+    sort?: string;
     dir?: 'asc' | 'desc';
+    /** custom field filters: cf.<key>, cf.<key>.min, cf.<key>.max */
+    [param: string]: unknown;
   },
 ) {
   assertCan(ctx, 'customers.read');
+  const fields = namesCustomFields(q) ? await customerFields(ctx) : [];
   const where: (SQL | undefined)[] = [
     eq(customers.workspaceId, ctx.workspaceId),
     isNull(customers.mergedInto),
@@ -170,17 +180,15 @@ export async function listCustomers(
   if (q.maxSpentMinor !== undefined) where.push(lte(customers.totalSpentMinor, q.maxSpentMinor));
   if (q.lastOrderAfter) where.push(sql`${customers.lastOrderAt} >= ${q.lastOrderAfter}::date`);
   if (q.lastOrderBefore) where.push(sql`${customers.lastOrderAt} < ${q.lastOrderBefore}::date + 1`);
+  where.push(...customFilters(fields, q));
   if (text) {
     // best matches first, one page (relevance has no stable cursor)
-    const rank = new Map(hits.map((h, i) => [h.id, i]));
-    const found = (
-      await ctx.db
-        .select()
-        .from(customers)
-        .where(and(...where))
-    )
-      .sort((x, y) => rank.get(x.id)! - rank.get(y.id)!)
-      .slice(0, q.limit);
+    const found = await ctx.db
+      .select()
+      .from(customers)
+      .where(and(...where))
+      .orderBy(sql`array_position(${sql.param(hits.map((h) => h.id))}::uuid[], ${customers.id})`)
+      .limit(q.limit);
     const ids = await identitiesFor(
       ctx,
       found.map((c) => c.id),
@@ -188,7 +196,9 @@ export async function listCustomers(
     return { data: found.map((c) => customerView(c, ids.get(c.id) ?? [])), nextCursor: null };
   }
   const sort = q.sort ?? 'created';
-  const col = sortColumn[sort];
+  const col = sort.startsWith('cf.')
+    ? customSort(fields, sort)
+    : (sortColumn[sort as keyof typeof sortColumn] ?? sortColumn.created);
   const dir = q.dir ?? 'desc';
   if (q.cursor) {
     const c = readSortCursor(q.cursor);

@@ -38,7 +38,10 @@ function firstAddress(c: CustomerInput) {
   return c.addresses?.find((a) => a.isDefault) ?? c.addresses?.[0];
 }
 
-export async function upsertCustomers(tx: Db, s: Scope, items: CustomerInput[]): Promise<ItemResult[]> {
+/** A customer to upsert; `custom` (from a CSV import, checked there) merges into the custom values. */
+export type CustomerUpsert = CustomerInput & { custom?: Record<string, unknown> };
+
+export async function upsertCustomers(tx: Db, s: Scope, items: CustomerUpsert[]): Promise<ItemResult[]> {
   if (items.length === 0) return [];
   const resolved = await resolvePeople(tx, s.workspaceId, s.source, items);
   const ids = resolved.map((r) => r!.customerId);
@@ -77,6 +80,7 @@ export async function upsertCustomers(tx: Db, s: Scope, items: CustomerInput[]):
       sourceCreatedAt: c.createdAt ? new Date(c.createdAt) : (row?.sourceCreatedAt ?? null),
       sourceUpdatedAt: new Date(c.updatedAt),
       updatedAt: new Date(),
+      ...(c.custom ? { custom: { ...((row?.custom ?? {}) as Record<string, unknown>), ...c.custom } } : {}),
     };
     await tx
       .update(customers)

@@ -8,7 +8,8 @@ import {
   type Customer360,
   type CustomerBulk,
   type CustomField,
-  customValueSchema,
+  checkCustomValues,
+  listColumns,
   type Note,
   type TimelineItem,
   type tagColours,
@@ -34,6 +35,7 @@ import {
   tagDefinitions,
   timelineItems,
 } from './customers.table.ts';
+import { customerFields, customFilters, customSort } from './list-custom.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const conflict = (what: string) =>
@@ -187,22 +189,7 @@ export function checkCustom(
   values: Record<string, unknown>,
   entity: CustomField['entity'] = 'customer',
 ): Record<string, unknown> {
-  const errors: { path: string; message: string }[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    const f = fields.find((x) => x.key === key && x.entity === entity);
-    if (!f) {
-      errors.push({ path: `custom.${key}`, message: 'no such custom field' });
-      continue;
-    }
-    const parsed = customValueSchema(f).safeParse(value);
-    if (!parsed.success)
-      errors.push({
-        path: `custom.${key}`,
-        message: `${f.label}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      });
-    else out[key] = parsed.data;
-  }
+  const { values: out, errors } = checkCustomValues(fields, values, entity);
   if (errors.length)
     throw new AppError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
   return out;
@@ -721,7 +708,7 @@ export async function exportCustomers(ctx: WorkspaceCtx, ids: string[]): Promise
   return customersCsv(
     ctx,
     sql`c.workspace_id = ${ctx.workspaceId} AND c.deleted_at IS NULL AND c.id = ANY(${sql.param(ids)}::uuid[])`,
-    fields.map((f) => ({ key: f.key, header: f.key })),
+    fields.map((f) => ({ key: f.key, header: f.key, money: f.type === 'money' })),
   );
 }
 
@@ -758,8 +745,10 @@ export async function createView(
   input: { name: string; shared: boolean; params: Record<string, string> },
 ) {
   assertCan(ctx, 'customers.read');
-  const allowed = new Set(Object.keys(customerListQuery.shape));
-  const unknown = Object.keys(input.params).filter((k) => !allowed.has(k) || k === 'cursor');
+  const allowed = new Set([...Object.keys(customerListQuery.shape), 'columns']);
+  const unknown = Object.keys(input.params).filter(
+    (k) => (!allowed.has(k) && !k.startsWith('cf.')) || k === 'cursor',
+  );
   if (unknown.length)
     throw new AppError('validation_failed', `A view cannot keep ${unknown.join(', ')}`, {
       errors: unknown.map((k) => ({ path: `params.${k}`, message: 'is not a setting of the customer list' })),
@@ -768,6 +757,27 @@ export async function createView(
   if (!checked.success)
     throw new AppError('validation_failed', 'The view keeps settings the list refuses', {
       errors: checked.error.issues.map((i) => ({ path: `params.${i.path.join('.')}`, message: i.message })),
+    });
+  const fields = await customerFields(ctx);
+  try {
+    customFilters(fields, input.params);
+    if (input.params.sort?.startsWith('cf.')) customSort(fields, input.params.sort);
+  } catch (e) {
+    if (e instanceof AppError && e.errors)
+      throw new AppError('validation_failed', 'The view keeps settings the list refuses', {
+        errors: e.errors.map((x) => ({ ...x, path: x.path.replace(/^querystring\./, 'params.') })),
+      });
+    throw e;
+  }
+  const shown = input.params.columns?.split(',').filter(Boolean) ?? [];
+  const strange = shown.filter(
+    (c) =>
+      !(listColumns as readonly string[]).includes(c) &&
+      !(c.startsWith('cf.') && fields.some((f) => `cf.${f.key}` === c)),
+  );
+  if (strange.length)
+    throw new AppError('validation_failed', `The list has no column ${strange.join(', ')}`, {
+      errors: [{ path: 'params.columns', message: `no such column: ${strange.join(', ')}` }],
     });
   if (input.shared && !['owner', 'admin', 'manager'].includes(ctx.role))
     throw new AppError('forbidden', 'Only owners, admins and managers share views with the workspace.');

@@ -146,6 +146,19 @@ export type OrderField = ImportFieldName<'orders'>;
 export type CustomerField = ImportFieldName<'customers'>;
 export type ProductField = ImportFieldName<'products'>;
 
+/** A custom field a customers import can fill: mapped as `custom.<key>`, detected by its key or label. */
+export type CustomColumn = { key: string; label: string };
+
+/** The fields of an import: the kind's own, then (customers) one per custom field. */
+export function fieldsFor(kind: ImportKind, custom: readonly CustomColumn[] = []): readonly ImportField[] {
+  const own: readonly ImportField[] = importFields[kind];
+  if (kind !== 'customers' || custom.length === 0) return own;
+  return [
+    ...own,
+    ...custom.map((c) => ({ field: `custom.${c.key}`, label: c.label, synonyms: [c.key, c.label] })),
+  ];
+}
+
 /** A mapping: for each field, the header feeding it, or null when the file has none. */
 export type ColumnMapping<F extends string = string> = Partial<Record<F, string | null>>;
 
@@ -174,8 +187,16 @@ export interface DetectedMapping {
   missingRequired: string[];
 }
 
-/** Maps each field to the first header matching one of its synonyms; a header feeds one field only. */
-export function detectMapping(kind: ImportKind, headers: readonly string[]): DetectedMapping {
+/**
+ * Maps each field to the first header matching one of its synonyms; a header feeds one field only.
+ * Custom fields (customers) come after the built-in ones: a header matching a custom field's key or
+ * label feeds it, unless a built-in field took that header first.
+ */
+export function detectMapping(
+  kind: ImportKind,
+  headers: readonly string[],
+  custom: readonly CustomColumn[] = [],
+): DetectedMapping {
   const byName = new Map<string, string>();
   for (const h of headers) {
     const n = normalizeHeader(h);
@@ -183,8 +204,7 @@ export function detectMapping(kind: ImportKind, headers: readonly string[]): Det
   }
   const used = new Set<string>();
   const mapping: Record<string, string | null> = {};
-  const fields: readonly ImportField[] = importFields[kind];
-  for (const def of fields) {
+  for (const def of fieldsFor(kind, custom)) {
     mapping[def.field] = null;
     for (const syn of def.synonyms) {
       const h = byName.get(normalizeHeader(syn));
@@ -214,9 +234,10 @@ export function checkMapping(
   kind: ImportKind,
   mapping: Record<string, string | null | undefined>,
   headers: readonly string[],
+  custom: readonly CustomColumn[] = [],
 ): MappingCheck {
   const errors: string[] = [];
-  const fields: readonly ImportField[] = importFields[kind];
+  const fields = fieldsFor(kind, custom);
   const known = new Set(fields.map((d) => d.field));
   const present = new Set(headers);
   const normalized: Record<string, string | null> = {};
@@ -256,8 +277,9 @@ export function validateMapping(
   kind: ImportKind,
   mapping: Record<string, string | null | undefined>,
   headers: readonly string[],
+  custom: readonly CustomColumn[] = [],
 ): Record<string, string | null> {
-  const r = checkMapping(kind, mapping, headers);
+  const r = checkMapping(kind, mapping, headers, custom);
   if (!r.ok) throw new MappingError(r.errors);
   return r.mapping;
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { detectMapping, validateMapping } from './csv-columns.ts';
-import { type CustomerBatch, readCustomers } from './csv-customers.ts';
+import { checkMapping, detectMapping, validateMapping } from './csv-columns.ts';
+import { type CustomerBatch, type CustomImportField, readCustomers } from './csv-customers.ts';
 import { type ProductBatch, readProducts } from './csv-products.ts';
 import { CsvFileError } from './csv-source.ts';
 
@@ -68,6 +68,108 @@ describe('readCustomers', () => {
     const r = await customers('Customer ID,Email\n');
     expect(r.rowsRead).toBe(0);
     await expect(customers('\u0000\u0001binary')).rejects.toThrow(CsvFileError);
+  });
+});
+
+describe('readCustomers with custom fields', () => {
+  const fields: CustomImportField[] = [
+    {
+      key: 'plan',
+      label: 'Plan',
+      type: 'select',
+      options: ['basic', 'pro'],
+      required: false,
+      entity: 'customer',
+    },
+    { key: 'vip', label: 'VIP', type: 'boolean', options: [], required: false, entity: 'customer' },
+    { key: 'credit', label: 'Store credit', type: 'money', options: [], required: false, entity: 'customer' },
+    {
+      key: 'interests',
+      label: 'Interests',
+      type: 'multi_select',
+      options: ['coffee', 'tea'],
+      required: false,
+      entity: 'customer',
+    },
+    { key: 'renewal', label: 'Renewal date', type: 'date', options: [], required: false, entity: 'customer' },
+    { key: 'visits', label: 'Visits', type: 'number', options: [], required: false, entity: 'customer' },
+    { key: 'site', label: 'Website', type: 'url', options: [], required: false, entity: 'customer' },
+    // a custom field labelled like a built-in column does not take that column from it
+    { key: 'org', label: 'Company', type: 'text', options: [], required: false, entity: 'customer' },
+  ];
+
+  it("maps a column to a custom field by the field's key or label, after the built-in fields", () => {
+    const headers = ['Email', 'PLAN', 'vip', 'Store Credit', 'interests', 'Renewal_Date', 'Company', 'Notes'];
+    const { mapping } = detectMapping('customers', headers, fields);
+    expect(mapping).toMatchObject({
+      email: 'Email',
+      company: 'Company',
+      'custom.plan': 'PLAN',
+      'custom.vip': 'vip',
+      'custom.credit': 'Store Credit',
+      'custom.interests': 'interests',
+      'custom.renewal': 'Renewal_Date',
+      'custom.visits': null,
+      'custom.org': null,
+    });
+    // without the fields, custom.* is not a field of the import
+    expect(checkMapping('customers', { email: 'Email', 'custom.plan': 'PLAN' }, headers)).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^"custom.plan" is not a field of a customers import/)],
+    });
+    expect(checkMapping('customers', { email: 'Email', 'custom.plan': 'PLAN' }, headers, fields).ok).toBe(
+      true,
+    );
+  });
+
+  it('reads typed values with the API validator; a bad value fails its row naming the field', async () => {
+    const text =
+      'Email,Plan,VIP,Store credit,Interests,Renewal date,Visits,Website\n' +
+      'ada@example.com,Pro,yes,"1,250.50",coffee|TEA,2025-03-01,7,https://ada.example\n' +
+      'bo@example.com,basic,no,0,,,,\n' +
+      'cy@example.com,platinum,,,,,,\n' +
+      'di@example.com,,maybe,12 euros,juice,01/03/2025,lots,javascript:alert(1)\n' +
+      'ed@example.com,,,,,,,\n';
+    const headers = text.split('\n')[0]!.split(',');
+    const { mapping } = detectMapping('customers', headers, fields);
+    const all: CustomerBatch = { customers: [], errors: [], rowsRead: 0 };
+    for await (const b of readCustomers(file(text), { mapping, fields, updatedAt })) {
+      all.customers.push(...b.customers);
+      all.errors.push(...b.errors);
+      all.rowsRead += b.rowsRead;
+    }
+    expect(all.rowsRead).toBe(5);
+    expect(all.customers.map((c) => [c.email, c.custom])).toEqual([
+      [
+        'ada@example.com',
+        {
+          plan: 'pro',
+          vip: true,
+          credit: 125_050,
+          interests: ['coffee', 'tea'],
+          renewal: '2025-03-01',
+          visits: 7,
+          site: 'https://ada.example',
+        },
+      ],
+      ['bo@example.com', { plan: 'basic', vip: false, credit: 0 }],
+      // empty cells leave the fields alone
+      ['ed@example.com', undefined],
+    ]);
+    expect(all.errors).toEqual([
+      { line: 4, message: 'Plan: expected one of: basic, pro' },
+      {
+        line: 5,
+        message: [
+          'VIP: "maybe" — expected yes or no',
+          'Store credit: "12 euros" — expected an amount such as 12.50',
+          'Interests: expected any of: coffee, tea',
+          'Renewal date: expected a date as YYYY-MM-DD',
+          'Visits: "lots" — expected a number',
+          'Website: Invalid URL',
+        ].join('; '),
+      },
+    ]);
   });
 });
 

@@ -1,9 +1,19 @@
 import type { Readable } from 'node:stream';
-import { type CustomerInput, customerInput } from '../../../../contracts/commerce.ts';
+import { customerInput } from '../../../../contracts/commerce.ts';
+import { type CustomField, checkCustomValues } from '../../../../contracts/customers.ts';
+import type { CustomerUpsert } from '../commerce/ingest.service.ts';
 import { type ColumnMapping, type CustomerField, columnIndexes, validateMapping } from './csv-columns.ts';
 import type { RowIssue } from './csv-orders.ts';
 import { openCsv } from './csv-source.ts';
-import { cell, type DateFormat, normalizeId, parseDate, resolveDateFormat } from './csv-values.ts';
+import {
+  cell,
+  cleanDecimal,
+  type DateFormat,
+  normalizeId,
+  parseDate,
+  parseMoney,
+  resolveDateFormat,
+} from './csv-values.ts';
 
 // Streaming import of a customers CSV: one row per customer.
 // - The id is the id column ("17850.0" read as "17850"), else the lower-cased email.
@@ -11,9 +21,19 @@ import { cell, type DateFormat, normalizeId, parseDate, resolveDateFormat } from
 // - A customer id seen again later in the file is reported as an error on the later row.
 // - Consent: yes/true/1/subscribed → subscribed; no/false/0 → not_subscribed (never opted in);
 //   unsubscribed/opted out → unsubscribed; pending → pending.
+// - Custom fields: a column mapped to custom.<key> fills that field, checked by the same validator as
+//   the API's profile edit; a bad value fails its row, naming the field. Numbers and money read like
+//   amounts ("1,250.50"; money in major units, two decimals, as the export writes it), yes/no for
+//   booleans, options without regard to case, several options separated by | or ;. An empty cell
+//   leaves the field as it is.
+
+export type CustomImportField = Pick<
+  CustomField,
+  'key' | 'label' | 'type' | 'options' | 'required' | 'entity'
+>;
 
 export interface CustomerBatch {
-  customers: CustomerInput[];
+  customers: CustomerUpsert[];
   errors: RowIssue[];
   rowsRead: number;
 }
@@ -26,9 +46,45 @@ export interface ReadCustomersOptions {
   updatedAt?: string;
   /** rows per batch (default 5000) */
   batchSize?: number;
+  /** the workspace's customer custom fields (what custom.<key> in the mapping may name) */
+  fields?: readonly CustomImportField[];
 }
 
-export function parseConsent(value: string): CustomerInput['emailConsent'] | undefined {
+/** A custom field's cell as the value its type holds; a string the validator then refuses if it must. */
+export function customCell(f: CustomImportField, text: string): unknown {
+  switch (f.type) {
+    case 'number': {
+      const d = cleanDecimal(text);
+      return d === undefined ? text : Number(d);
+    }
+    case 'money':
+      return parseMoney(text, 'USD') ?? text;
+    case 'boolean': {
+      const v = text.toLowerCase();
+      if (/^(yes|y|true|1)$/.test(v)) return true;
+      if (/^(no|n|false|0)$/.test(v)) return false;
+      return text;
+    }
+    case 'select':
+      return f.options.find((o) => o.toLowerCase() === text.toLowerCase()) ?? text;
+    case 'multi_select':
+      return text
+        .split(/[|;]/)
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((part) => f.options.find((o) => o.toLowerCase() === part.toLowerCase()) ?? part);
+    default:
+      return text;
+  }
+}
+
+const typeWords: Partial<Record<CustomField['type'], string>> = {
+  number: 'expected a number',
+  money: 'expected an amount such as 12.50',
+  boolean: 'expected yes or no',
+};
+
+export function parseConsent(value: string): CustomerUpsert['emailConsent'] | undefined {
   const v = value
     .trim()
     .toLowerCase()
@@ -52,7 +108,13 @@ export async function* readCustomers(
   opts: ReadCustomersOptions,
 ): AsyncGenerator<CustomerBatch> {
   const csv = await openCsv(input, { gzip: opts.gzip });
-  const mapping = validateMapping('customers', opts.mapping, csv.headers);
+  const fields = (opts.fields ?? []).filter((f) => f.entity === 'customer');
+  const mapping = validateMapping('customers', opts.mapping, csv.headers, fields);
+  const customColumns = fields.flatMap((f) => {
+    const header = mapping[`custom.${f.key}`];
+    const index = header ? csv.headers.indexOf(header) : -1;
+    return index >= 0 ? [{ field: f, index }] : [];
+  });
   const col = columnIndexes(mapping, csv.headers);
   const { format, rows } = await resolveDateFormat(csv.rows, col.createdAt, opts.dateFormat);
   const updatedAt = opts.updatedAt ?? new Date().toISOString();
@@ -62,7 +124,7 @@ export async function* readCustomers(
   let batch: CustomerBatch = { customers: [], errors: [], rowsRead: 0 };
   const v = (values: readonly string[], field: CustomerField) => cell(values, col[field]);
 
-  const readRow = (line: number, values: string[]): CustomerInput | string => {
+  const readRow = (line: number, values: string[]): CustomerUpsert | string => {
     if (values.length < width) return `the row has ${values.length} fields, the header has ${width}`;
     const email = v(values, 'email');
     const externalId = normalizeId(v(values, 'externalId')) ?? email?.toLowerCase();
@@ -78,6 +140,21 @@ export async function* readCustomers(
     const createdAt = createdText === undefined ? undefined : parseDate(createdText, format);
     if (createdText !== undefined && !createdAt)
       problems.push(`created date "${createdText}" is not a valid ${format} date`);
+    const customText: Record<string, unknown> = {};
+    for (const { field, index } of customColumns) {
+      const text = cell(values, index);
+      if (text !== undefined) customText[field.key] = customCell(field, text);
+    }
+    const custom = checkCustomValues(fields, customText);
+    for (const e of custom.errors) {
+      const f = fields.find((x) => `custom.${x.key}` === e.path)!;
+      const raw = customText[f.key];
+      problems.push(
+        typeof raw === 'string' && typeWords[f.type]
+          ? `${f.label}: "${raw}" — ${typeWords[f.type]}`
+          : e.message,
+      );
+    }
     if (problems.length) return problems.join('; ');
     const firstName = v(values, 'firstName');
     const lastName = v(values, 'lastName');
@@ -111,7 +188,7 @@ export async function* readCustomers(
     });
     if (!parsed.success) return issuesText(parsed.error.issues);
     seen.set(externalId, line);
-    return parsed.data;
+    return Object.keys(custom.values).length ? { ...parsed.data, custom: custom.values } : parsed.data;
   };
 
   for await (const row of rows) {

@@ -5,7 +5,8 @@ import * as c from '../../../../contracts/imports.ts';
 import { withWorkspace } from '../../platform/http.ts';
 import { assertCan } from '../../platform/permissions.ts';
 import type { Runtime } from '../../platform/runtime.ts';
-import { type ImportKind, importFields, requiredFields } from './csv-columns.ts';
+import { customerFields } from '../customers/list-custom.ts';
+import { fieldsFor, type ImportKind, requiredFields } from './csv-columns.ts';
 import * as svc from './imports.service.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -20,7 +21,8 @@ export function importsRoutes(app: FastifyInstance, rt: Runtime): void {
     {
       schema: {
         tags,
-        summary: 'The fields a CSV import of this kind can fill',
+        summary:
+          'The fields a CSV import of this kind can fill (customers: also each custom field, as custom.<key>)',
         params: z.object({ kind: c.importKind }),
         response: { 200: c.importFieldsView },
       },
@@ -28,8 +30,9 @@ export function importsRoutes(app: FastifyInstance, rt: Runtime): void {
     async (req) => {
       const kind = req.params.kind as ImportKind;
       const required = new Set(requiredFields[kind].filter((g) => g.length === 1).flat());
+      const custom = kind === 'customers' ? await withWorkspace(req, db, (ctx) => customerFields(ctx)) : [];
       return {
-        fields: importFields[kind].map((f) => ({
+        fields: fieldsFor(kind, custom).map((f) => ({
           field: f.field,
           label: f.label,
           required: required.has(f.field),

@@ -12,8 +12,9 @@ import { newId } from '../../platform/tokens.ts';
 import { orders, products, refunds } from '../commerce/commerce.table.ts';
 import { identitiesOf, lookupIdentities } from '../commerce/identity.ts';
 import * as ingest from '../commerce/ingest.service.ts';
+import { customerFields } from '../customers/list-custom.ts';
 import { checkMapping, detectMapping, type ImportKind } from './csv-columns.ts';
-import { readCustomers } from './csv-customers.ts';
+import { type CustomImportField, readCustomers } from './csv-customers.ts';
 import { readOrders } from './csv-orders.ts';
 import { readProducts } from './csv-products.ts';
 import { CsvFileError, openCsv } from './csv-source.ts';
@@ -140,7 +141,11 @@ export async function storeFile(
       err instanceof CsvFileError ? err.message : `The file could not be read as CSV: ${String(err)}`,
     );
   }
-  const { mapping } = detectMapping(row.kind as ImportKind, headers);
+  const custom =
+    row.kind === 'customers'
+      ? await inWorkspace(db, workspaceId, (tx) => customerFields({ db: tx, workspaceId }))
+      : [];
+  const { mapping } = detectMapping(row.kind as ImportKind, headers, custom);
   const rowsTotal = await countRows(fileStream(db, workspaceId, importId));
   const [updated] = await inWorkspace(db, workspaceId, (tx) =>
     tx
@@ -208,7 +213,12 @@ export async function startImport(
       `This import is ${row.status}; it can be started once, after its file is uploaded (or again after a dry run).`,
     );
   }
-  const check = checkMapping(row.kind as ImportKind, body.mapping, (row.headers as string[]) ?? []);
+  const check = checkMapping(
+    row.kind as ImportKind,
+    body.mapping,
+    (row.headers as string[]) ?? [],
+    row.kind === 'customers' ? await customerFields(ctx) : [],
+  );
   if (!check.ok) {
     throw new AppError('validation_failed', check.errors.join('; '), {
       errors: check.errors.map((m) => ({ path: 'body.mapping', message: m })),
@@ -320,16 +330,16 @@ type Batch = {
   rowsRead: number;
   errors: { line: number; message: string }[];
   warnings?: { line: number; message: string }[];
-  customers?: import('../../../../contracts/commerce.ts').CustomerInput[];
+  customers?: ingest.CustomerUpsert[];
   orders?: import('../../../../contracts/commerce.ts').OrderInput[];
   refunds?: import('../../../../contracts/commerce.ts').RefundInput[];
   products?: import('../../../../contracts/commerce.ts').ProductInput[];
 };
 
-function readerFor(row: ImportRow, input: Readable): AsyncGenerator<Batch> {
+function readerFor(row: ImportRow, input: Readable, fields: CustomImportField[]): AsyncGenerator<Batch> {
   const mapping = (row.mapping as Record<string, string | null>) ?? {};
   if (row.kind === 'orders') return readOrders(input, { mapping, currency: row.currency, batchSize: 2000 });
-  if (row.kind === 'customers') return readCustomers(input, { mapping, batchSize: 2000 });
+  if (row.kind === 'customers') return readCustomers(input, { mapping, fields, batchSize: 2000 });
   return readProducts(input, { mapping, currency: row.currency, batchSize: 2000 });
 }
 
@@ -364,7 +374,11 @@ export async function runImport(
   const scope: ingest.Scope = { workspaceId, source: 'csv', actorUserId: row.createdBy };
   let seen = 0;
   try {
-    for await (const batch of readerFor(row, fileStream(db, workspaceId, importId))) {
+    const fields =
+      row.kind === 'customers'
+        ? await inWorkspace(db, workspaceId, (tx) => customerFields({ db: tx, workspaceId }))
+        : [];
+    for await (const batch of readerFor(row, fileStream(db, workspaceId, importId), fields)) {
       seen += batch.rowsRead;
       if (seen <= row.rowsDone) continue; // committed by an earlier run
       const updated = await inWorkspace(db, workspaceId, async (tx) => {

@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { formatMinor } from '../../../../contracts/money.ts';
 import {
   type PreviewResponse,
   type RfmGrid,
@@ -191,7 +192,7 @@ export async function exportCsv(
 export async function customersCsv(
   ctx: WorkspaceCtx,
   where: SQL,
-  custom: { key: string; header: string }[] = [],
+  custom: { key: string; header: string; money?: boolean }[] = [],
 ): Promise<string> {
   const found = await rows<
     CustomerRow & {
@@ -225,6 +226,8 @@ export async function customersCsv(
       (r.tags ?? []).join('|'),
       ...custom.map((f) => {
         const v = r.custom?.[f.key];
+        // money in major units (as the import reads it back), several options joined by |
+        if (f.money && typeof v === 'number') return formatMinor(v, 'USD');
         return Array.isArray(v) ? v.join('|') : v;
       }),
     ]

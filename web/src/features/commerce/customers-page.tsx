@@ -1,23 +1,23 @@
-// The customer list: typo-tolerant search, filters, sort on any column, each row opening the 360.
-import { useInfiniteQuery } from '@tanstack/react-query';
+// The customer list: typo-tolerant search, filters (custom fields too), sort on any column, columns to
+// choose, each row opening the 360. It scrolls through any number of customers: pages load by cursor
+// as the end comes near, and only the rows on screen are in the page (TanStack Virtual).
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { CustomField } from '../../../../contracts/customers.ts';
 import { api } from '../../app/api.ts';
-import { LoadMore } from '../../app/cursor-list.tsx';
 import { useMe } from '../../app/session.ts';
-import {
-  Badge,
-  Button,
-  Card,
-  cx,
-  dateTime,
-  EmptyState,
-  money,
-  PageHeader,
-  Spinner,
-} from '../../components/ui.tsx';
+import { Badge, Button, Card, cx, EmptyState, money, PageHeader, Spinner } from '../../components/ui.tsx';
 import { BulkBar } from '../customers/bulk-bar.tsx';
 import { displayName, stageLabels, stageTone } from '../customers/customer-page.tsx';
+import {
+  builtInColumns,
+  ColumnsMenu,
+  CustomFilters,
+  CustomValue,
+  defaultColumns,
+} from '../customers/list-columns.tsx';
 import { ViewsMenu } from '../customers/views-menu.tsx';
 
 type Customer = {
@@ -36,26 +36,56 @@ type Customer = {
   lifecycleStage: string | null;
   tier: string | null;
   churnRisk: string | null;
+  custom: Record<string, unknown>;
 };
 
-type Sort = 'created' | 'name' | 'email' | 'orders' | 'spent' | 'last_order' | 'health';
-
+const PAGE = 100;
+const tierLabels: Record<string, string> = { gold: 'Gold', silver: 'Silver', bronze: 'Bronze' };
 const select =
   'rounded-lg border-0 bg-white px-3 py-2 text-sm text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-600';
+const noFilters = { lifecycle: '', tier: '', churnRisk: '', tag: '', country: '' };
+
+/** Desktop table or phone cards, by the window's width. */
+function useWide(): boolean {
+  const query = '(min-width: 768px)';
+  const [wide, setWide] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const on = () => setWide(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return wide;
+}
+
+type Column = {
+  id: string;
+  label: string;
+  align?: 'right';
+  cell: (c: Customer) => ReactNode;
+};
 
 export function CustomersPage() {
   const me = useMe();
   const navigate = useNavigate();
+  const wide = useWide();
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState({ lifecycle: '', tier: '', churnRisk: '', tag: '', country: '' });
-  const [sort, setSort] = useState<{ by: Sort; dir: 'asc' | 'desc' }>({ by: 'created', dir: 'desc' });
-  const params = { q: search, ...filters, sort: sort.by, dir: sort.dir };
+  const [filters, setFilters] = useState(noFilters);
+  const [cf, setCf] = useState<Record<string, string>>({});
+  const [sort, setSort] = useState<{ by: string; dir: 'asc' | 'desc' }>({ by: 'created', dir: 'desc' });
+  const [shown, setShown] = useState<string[]>(defaultColumns);
+  const fieldsQuery = useQuery({
+    queryKey: ['custom-fields'],
+    queryFn: () => api<{ data: CustomField[] }>('/custom-fields'),
+  });
+  const fields = (fieldsQuery.data?.data ?? []).filter((f) => f.entity === 'customer');
+  const params: Record<string, string> = { q: search, ...filters, ...cf, sort: sort.by, dir: sort.dir };
   const list = useInfiniteQuery({
     queryKey: ['customers', params],
     initialPageParam: '',
     queryFn: ({ pageParam }) => {
-      const s = new URLSearchParams({ limit: '50' });
+      const s = new URLSearchParams({ limit: String(PAGE) });
       for (const [k, v] of Object.entries(params)) if (v) s.set(k, v);
       if (pageParam) s.set('cursor', pageParam);
       return api<{ data: Customer[]; nextCursor: string | null }>(`/customers?${s}`);
@@ -72,15 +102,81 @@ export function CustomersPage() {
       return next;
     });
   const allChosen = items.length > 0 && items.every((c) => chosen.has(c.id));
-  const header = (by: Sort, label: string, className = '') => (
+
+  // the list scrolls with the window; its rows are laid out from where the list starts
+  const listRef = useRef<HTMLDivElement>(null);
+  const [margin, setMargin] = useState(0);
+  useLayoutEffect(() => {
+    const top = (listRef.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
+    if (Math.abs(top - margin) > 1) setMargin(top);
+  });
+  const rows = useWindowVirtualizer({
+    count: items.length,
+    estimateSize: () => (wide ? 58 : 132),
+    overscan: 12,
+    scrollMargin: margin,
+    getItemKey: (i) => items[i]?.id ?? i,
+  });
+  const virtual = rows.getVirtualItems();
+  const lastShown = virtual.at(-1)?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 25) void fetchNextPage();
+  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const lastOrderDate = new Intl.DateTimeFormat(undefined, {
+    dateStyle: 'medium',
+    timeZone: me.workspace?.timeZone,
+  });
+  const columns: Column[] = shown.flatMap((id): Column[] => {
+    const f = id.startsWith('cf.') ? fields.find((x) => `cf.${x.key}` === id) : undefined;
+    if (f)
+      return [
+        {
+          id,
+          label: f.label,
+          align: f.type === 'number' || f.type === 'money' ? 'right' : undefined,
+          cell: (c) => <CustomValue field={f} value={c.custom?.[f.key]} currency={c.currency} />,
+        },
+      ];
+    const cellOf: Record<string, Omit<Column, 'id' | 'label'>> = {
+      stage: {
+        cell: (c) =>
+          c.lifecycleStage && (
+            <Badge tone={stageTone(c.lifecycleStage)}>{stageLabels[c.lifecycleStage]}</Badge>
+          ),
+      },
+      tier: { cell: (c) => (c.tier ? tierLabels[c.tier] : <span className="text-slate-400">—</span>) },
+      country: { cell: (c) => c.country ?? <span className="text-slate-400">—</span> },
+      orders: { align: 'right', cell: (c) => <span className="tabular-nums">{c.ordersCount}</span> },
+      spent: {
+        align: 'right',
+        cell: (c) => <span className="font-medium tabular-nums">{money(c.totalSpentMinor, c.currency)}</span>,
+      },
+      last_order: {
+        cell: (c) => (
+          <span className="whitespace-nowrap text-xs text-slate-600">
+            {c.lastOrderAt ? lastOrderDate.format(new Date(c.lastOrderAt)) : '—'}
+          </span>
+        ),
+      },
+      health: { align: 'right', cell: (c) => <span className="tabular-nums">{c.healthScore ?? '—'}</span> },
+    };
+    const b = builtInColumns.find((x) => x.id === id);
+    return b && cellOf[id] ? [{ id, label: b.label, ...cellOf[id] }] : [];
+  });
+  const sortBy = (by: string) => setSort({ by, dir: sort.by === by && sort.dir === 'desc' ? 'asc' : 'desc' });
+  const header = (by: string, label: string, align?: 'right') => (
     <th
-      className={cx('px-3 py-2 font-medium', className)}
+      key={by}
+      scope="col"
+      className={cx('whitespace-nowrap px-2.5 py-2 font-medium', align === 'right' && 'text-right')}
       aria-sort={sort.by === by ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
     >
       <button
         type="button"
-        className="inline-flex items-center gap-1 hover:text-slate-900"
-        onClick={() => setSort({ by, dir: sort.by === by && sort.dir === 'desc' ? 'asc' : 'desc' })}
+        className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
+        onClick={() => sortBy(by)}
       >
         {label}
         <span aria-hidden className="text-slate-400">
@@ -107,6 +203,36 @@ export function CustomersPage() {
       </select>
     </label>
   );
+  const first = virtual[0];
+  const padTop = first ? first.start - rows.options.scrollMargin : 0;
+  const padBottom = first ? rows.getTotalSize() - (virtual.at(-1)!.end - rows.options.scrollMargin) : 0;
+  const open = (c: Customer) => navigate({ to: '/customers/$id', params: { id: c.id } });
+  const nameCell = (c: Customer) => (
+    <>
+      <Link
+        to="/customers/$id"
+        params={{ id: c.id }}
+        className="block truncate font-medium text-slate-900 hover:text-brand-700"
+        onClick={(e) => e.stopPropagation()}
+      >
+        {displayName(c)}
+      </Link>
+      <span className="block truncate text-xs text-slate-600">
+        {[c.email, c.country, ...c.tags.slice(0, 3)].filter(Boolean).join(' · ')}
+      </span>
+    </>
+  );
+  const checkbox = (c: Customer) => (
+    <input
+      type="checkbox"
+      aria-label={`Choose ${displayName(c)}`}
+      checked={chosen.has(c.id)}
+      onClick={(e) => e.stopPropagation()}
+      onChange={() => toggle(c.id)}
+      className="size-4"
+    />
+  );
+
   return (
     <>
       <PageHeader
@@ -121,7 +247,7 @@ export function CustomersPage() {
             setSearch(draft.trim());
           }}
         >
-          <label className="min-w-60 flex-1">
+          <label className="min-w-0 flex-1 basis-48">
             <span className="sr-only">Search customers</span>
             <input
               type="search"
@@ -136,7 +262,7 @@ export function CustomersPage() {
           <Button type="submit">Search</Button>
           <div className="flex w-full flex-wrap items-center gap-2">
             <ViewsMenu
-              current={params}
+              current={{ ...params, columns: shown.join(',') }}
               onApply={(v) => {
                 setDraft(v.q ?? '');
                 setSearch(v.q ?? '');
@@ -147,15 +273,14 @@ export function CustomersPage() {
                   tag: v.tag ?? '',
                   country: v.country ?? '',
                 });
-                setSort({ by: (v.sort as Sort) ?? 'created', dir: v.dir === 'asc' ? 'asc' : 'desc' });
+                setCf(Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('cf.'))));
+                setSort({ by: v.sort ?? 'created', dir: v.dir === 'asc' ? 'asc' : 'desc' });
+                setShown(v.columns ? v.columns.split(',').filter(Boolean) : defaultColumns);
               }}
             />
+            <ColumnsMenu fields={fields} shown={shown} onChange={setShown} />
             {filter('lifecycle', 'Stage', Object.entries(stageLabels))}
-            {filter('tier', 'Tier', [
-              ['gold', 'Gold'],
-              ['silver', 'Silver'],
-              ['bronze', 'Bronze'],
-            ])}
+            {filter('tier', 'Tier', Object.entries(tierLabels))}
             {filter('churnRisk', 'Churn risk', [
               ['low', 'Low'],
               ['medium', 'Medium'],
@@ -181,97 +306,182 @@ export function CustomersPage() {
                 onChange={(e) => setFilters({ ...filters, country: e.target.value })}
               />
             </label>
+            <CustomFilters fields={fields} value={cf} onChange={setCf} />
           </div>
         </form>
       </Card>
       <div className="mb-3">
         <BulkBar ids={[...chosen]} onDone={() => setChosen(new Set())} />
       </div>
-      <Card className="overflow-hidden [&>div]:p-0">
-        {list.isPending ? (
-          <div className="p-5">
-            <Spinner />
-          </div>
-        ) : items.length === 0 ? (
-          <div className="p-5">
-            <EmptyState title={search ? `No customer matches “${search.slice(0, 60)}”` : 'No customers yet'}>
-              {search
-                ? 'Try fewer words, or part of an email.'
-                : 'They arrive with orders, customer webhooks and CSV imports.'}
-            </EmptyState>
-          </div>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[720px] text-left text-sm">
-              <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-                <tr>
-                  <th className="w-10 px-3 py-2">
-                    <input
-                      type="checkbox"
-                      aria-label="Choose all shown"
-                      checked={allChosen}
-                      onChange={() => setChosen(allChosen ? new Set() : new Set(items.map((c) => c.id)))}
-                    />
-                  </th>
-                  {header('name', 'Customer')}
-                  <th className="px-3 py-2 font-medium">Stage</th>
-                  {header('orders', 'Orders', 'text-right')}
-                  {header('spent', 'Spent', 'text-right')}
-                  {header('last_order', 'Last order')}
-                  {header('health', 'Health', 'text-right')}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {items.map((c) => (
-                  <tr
-                    key={c.id}
-                    className="cursor-pointer hover:bg-slate-50"
-                    onClick={() => navigate({ to: '/customers/$id', params: { id: c.id } })}
-                  >
-                    <td className="px-3 py-2.5">
-                      <input
-                        type="checkbox"
-                        aria-label={`Choose ${displayName(c)}`}
-                        checked={chosen.has(c.id)}
-                        onClick={(e) => e.stopPropagation()}
-                        onChange={() => toggle(c.id)}
-                      />
-                    </td>
-                    <td className="max-w-72 px-3 py-2.5">
-                      <Link
-                        to="/customers/$id"
-                        params={{ id: c.id }}
-                        className="block truncate font-medium text-slate-900 hover:text-brand-700"
-                        onClick={(e) => e.stopPropagation()}
-                      >
-                        {displayName(c)}
-                      </Link>
-                      <span className="block truncate text-xs text-slate-600">
-                        {[c.email, c.country, ...c.tags.slice(0, 3)].filter(Boolean).join(' · ')}
-                      </span>
-                    </td>
-                    <td className="px-3 py-2.5">
-                      {c.lifecycleStage && (
-                        <Badge tone={stageTone(c.lifecycleStage)}>{stageLabels[c.lifecycleStage]}</Badge>
-                      )}
-                    </td>
-                    <td className="px-3 py-2.5 text-right tabular-nums">{c.ordersCount}</td>
-                    <td className="px-3 py-2.5 text-right font-medium tabular-nums">
-                      {money(c.totalSpentMinor, c.currency)}
-                    </td>
-                    <td className="px-3 py-2.5 text-xs text-slate-600">
-                      {dateTime(c.lastOrderAt, me.workspace?.timeZone)}
-                    </td>
-                    <td className="px-3 py-2.5 text-right tabular-nums">{c.healthScore ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+        <p aria-live="polite" data-testid="loaded-count">
+          {list.isPending
+            ? 'Loading…'
+            : list.hasNextPage
+              ? `${items.length.toLocaleString()} loaded — more load as you scroll`
+              : `${items.length.toLocaleString()} ${items.length === 1 ? 'customer' : 'customers'}${search ? ' found' : ''}, all loaded`}
+        </p>
+        {!wide && items.length > 0 && (
+          <div className="flex items-center gap-2">
+            <label className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                checked={allChosen}
+                onChange={() => setChosen(allChosen ? new Set() : new Set(items.map((c) => c.id)))}
+                className="size-4"
+              />
+              Choose all loaded
+            </label>
+            <label>
+              <span className="sr-only">Sort by</span>
+              <select
+                aria-label="Sort by"
+                className={cx(select, 'py-1.5')}
+                value={`${sort.by}:${sort.dir}`}
+                onChange={(e) => {
+                  const [by, dir] = e.target.value.split(':');
+                  setSort({ by: by!, dir: dir === 'asc' ? 'asc' : 'desc' });
+                }}
+              >
+                {[['created', 'Newest'], ['name', 'Name'], ...columns.map((c) => [c.id, c.label])].flatMap(
+                  ([id, label]) => [
+                    <option key={`${id}:desc`} value={`${id}:desc`}>
+                      {label} ↓
+                    </option>,
+                    <option key={`${id}:asc`} value={`${id}:asc`}>
+                      {label} ↑
+                    </option>,
+                  ],
+                )}
+              </select>
+            </label>
           </div>
         )}
-        <div className="px-4 pb-4">
-          <LoadMore list={list} />
+      </div>
+      <Card className="[&>div]:p-0">
+        <div ref={listRef}>
+          {list.isPending ? (
+            <div className="p-5">
+              <Spinner />
+            </div>
+          ) : list.isError ? (
+            <div className="p-5">
+              <EmptyState title="The list could not load">{String(list.error.message)}</EmptyState>
+            </div>
+          ) : items.length === 0 ? (
+            <div className="p-5">
+              <EmptyState
+                title={search ? `No customer matches “${search.slice(0, 60)}”` : 'No customers to show'}
+              >
+                {search
+                  ? 'Try fewer words, or part of an email.'
+                  : Object.values({ ...filters, ...cf }).some(Boolean)
+                    ? 'No customer matches these filters.'
+                    : 'They arrive with orders, customer webhooks and CSV imports.'}
+              </EmptyState>
+            </div>
+          ) : wide ? (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm" aria-rowcount={items.length + 1}>
+                <thead className="bg-slate-50 text-xs tracking-wide text-slate-600">
+                  <tr>
+                    <th scope="col" className="w-10 px-2.5 py-2">
+                      <input
+                        type="checkbox"
+                        aria-label={`Choose all ${items.length} loaded`}
+                        checked={allChosen}
+                        onChange={() => setChosen(allChosen ? new Set() : new Set(items.map((c) => c.id)))}
+                        className="size-4"
+                      />
+                    </th>
+                    {header('name', 'Customer')}
+                    {columns.map((c) => header(c.id, c.label, c.align))}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {padTop > 0 && (
+                    <tr aria-hidden>
+                      <td colSpan={columns.length + 2} style={{ height: padTop, padding: 0 }} />
+                    </tr>
+                  )}
+                  {virtual.map((v) => {
+                    const c = items[v.index]!;
+                    return (
+                      <tr
+                        key={v.key}
+                        data-index={v.index}
+                        ref={rows.measureElement}
+                        aria-rowindex={v.index + 2}
+                        className="cursor-pointer hover:bg-slate-50"
+                        onClick={() => open(c)}
+                      >
+                        <td className="px-2.5 py-2.5">{checkbox(c)}</td>
+                        <td className="max-w-60 px-2.5 py-2.5">{nameCell(c)}</td>
+                        {columns.map((col) => (
+                          <td
+                            key={col.id}
+                            className={cx('max-w-56 px-2.5 py-2.5', col.align === 'right' && 'text-right')}
+                          >
+                            {col.cell(c)}
+                          </td>
+                        ))}
+                      </tr>
+                    );
+                  })}
+                  {padBottom > 0 && (
+                    <tr aria-hidden>
+                      <td colSpan={columns.length + 2} style={{ height: padBottom, padding: 0 }} />
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <ul aria-label="Customers" style={{ paddingTop: padTop, paddingBottom: padBottom }}>
+              {virtual.map((v) => {
+                const c = items[v.index]!;
+                return (
+                  <li
+                    key={v.key}
+                    data-index={v.index}
+                    ref={rows.measureElement}
+                    className="border-b border-slate-100 px-4 py-3"
+                  >
+                    <div className="flex items-start gap-3">
+                      <div className="pt-0.5">{checkbox(c)}</div>
+                      <div className="min-w-0 flex-1">{nameCell(c)}</div>
+                      <div className="text-right">
+                        <p className="font-medium tabular-nums text-slate-900">
+                          {money(c.totalSpentMinor, c.currency)}
+                        </p>
+                        <p className="text-xs text-slate-600">
+                          {c.ordersCount} {c.ordersCount === 1 ? 'order' : 'orders'}
+                        </p>
+                      </div>
+                    </div>
+                    {columns.filter((col) => col.id !== 'spent' && col.id !== 'orders').length > 0 && (
+                      <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-2 pl-7 text-xs">
+                        {columns
+                          .filter((col) => col.id !== 'spent' && col.id !== 'orders')
+                          .map((col) => (
+                            <div key={col.id} className="min-w-0">
+                              <dt className="truncate text-slate-500">{col.label}</dt>
+                              <dd className="mt-0.5 min-w-0 truncate text-slate-800">{col.cell(c)}</dd>
+                            </div>
+                          ))}
+                      </dl>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
         </div>
+        {list.isFetchingNextPage && (
+          <div className="border-t border-slate-100 px-4">
+            <Spinner label="Loading more customers" />
+          </div>
+        )}
       </Card>
     </>
   );

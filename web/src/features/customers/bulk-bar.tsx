@@ -26,15 +26,22 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
     queryFn: () => api<{ data: { userId: string; name: string }[] }>('/members'),
   });
   const run = useMutation({
-    mutationFn: () =>
-      api<{ changed: number }>('/customers/bulk', {
-        body: {
-          ids,
-          action,
-          ...(action === 'tag' || action === 'untag' ? { tag } : {}),
-          ...(action === 'assign_owner' ? { ownerUserId: owner || null } : {}),
-        },
-      }),
+    // the API takes up to 1,000 at once: a larger choice (all loaded) goes in parts
+    mutationFn: async () => {
+      let changed = 0;
+      for (let i = 0; i < ids.length; i += 1000) {
+        const r = await api<{ changed: number }>('/customers/bulk', {
+          body: {
+            ids: ids.slice(i, i + 1000),
+            action,
+            ...(action === 'tag' || action === 'untag' ? { tag } : {}),
+            ...(action === 'assign_owner' ? { ownerUserId: owner || null } : {}),
+          },
+        });
+        changed += r.changed;
+      }
+      return { changed };
+    },
     onSuccess: (r) => {
       setNotice(`${r.changed} ${r.changed === 1 ? 'customer' : 'customers'} changed.`);
       setAction(null);
@@ -44,6 +51,10 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
     },
   });
   const exportCsv = async () => {
+    if (ids.length > 10_000) {
+      setNotice('Export up to 10,000 customers at a time; choose fewer.');
+      return;
+    }
     if (!(await downloadPost('/customers/export', { ids }, 'customers.csv'))) setNotice('The export failed.');
   };
   if (ids.length === 0) return notice ? <Alert tone="green">{notice}</Alert> : null;
@@ -55,7 +66,8 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
         aria-label="Chosen customers"
         className="flex flex-wrap items-center gap-2 rounded-xl bg-brand-50 px-4 py-2 text-sm ring-1 ring-brand-100"
       >
-        <span className="font-medium text-brand-700">{ids.length} chosen</span>
+        <span className="font-medium text-brand-700">{ids.length.toLocaleString()} chosen</span>
+        {notice && <span className="text-slate-700">{notice}</span>}
         {write && (
           <>
             <Button variant="secondary" onClick={() => setAction('tag')}>
