@@ -3,7 +3,8 @@
 --   customer_search_words: each workspace's distinct words (names, the email's local part, company),
 --     trigram-indexed: a typed word is widened to the few stored words it may mean (exact, prefix,
 --     similar) with a small index lookup;
---   customer_search_terms: which customers hold each word (a narrow posting list read by the index).
+--   customer_search_terms: which customers hold each word, and each phone number's digits (a narrow
+--     posting list read by the index).
 -- Both are kept by a trigger on customers, so every way customers change (API, webhooks, CSV, merges,
 -- privacy redaction, bulk loads) keeps search current in the same transaction.
 CREATE OR REPLACE FUNCTION patron_search_words(t text)
@@ -11,9 +12,12 @@ CREATE OR REPLACE FUNCTION patron_search_words(t text)
   AS $$ SELECT coalesce(array_agg(DISTINCT w ORDER BY w), '{}')
           FROM regexp_split_to_table(lower(coalesce(t, '')), '[[:space:][:punct:][:digit:]]+') AS w
          WHERE length(w) BETWEEN 2 AND 60 $$;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION patron_customer_words(first_name text, last_name text, email text, company text)
+-- a customer's words, and the digits of their phone number as one more term (found only as typed)
+CREATE OR REPLACE FUNCTION patron_customer_words(first_name text, last_name text, email text, company text, phone text)
   RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT patron_search_words(concat_ws(' ', first_name, last_name, split_part(email, '@', 1), company)) $$;--> statement-breakpoint
+  AS $$ SELECT patron_search_words(concat_ws(' ', first_name, last_name, split_part(email, '@', 1), company))
+          || CASE WHEN length(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')) >= 6
+                  THEN ARRAY[regexp_replace(phone, '[^0-9]', '', 'g')] ELSE '{}'::text[] END $$;--> statement-breakpoint
 CREATE TABLE "customer_search_words" (
   "workspace_id" uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   "word" text COLLATE "C" NOT NULL,
@@ -40,7 +44,7 @@ CREATE POLICY workspace_isolation ON customer_search_terms TO patron_app
 CREATE OR REPLACE FUNCTION patron_customer_search_sync() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog AS $$
 DECLARE
-  words text[] := patron_customer_words(NEW.first_name, NEW.last_name, NEW.email::text, NEW.company);
+  words text[] := patron_customer_words(NEW.first_name, NEW.last_name, NEW.email::text, NEW.company, NEW.phone);
 BEGIN
   IF TG_OP = 'UPDATE' THEN
     DELETE FROM customer_search_terms t
@@ -50,21 +54,22 @@ BEGIN
     SELECT NEW.workspace_id, w, NEW.id FROM unnest(words) AS w
     ON CONFLICT DO NOTHING;
   INSERT INTO customer_search_words (workspace_id, word)
-    SELECT NEW.workspace_id, w FROM unnest(words) AS w ORDER BY w
+    SELECT NEW.workspace_id, w FROM unnest(words) AS w WHERE w !~ '^[0-9]+$' ORDER BY w
     ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE TRIGGER customers_search_insert AFTER INSERT ON customers
   FOR EACH ROW EXECUTE FUNCTION patron_customer_search_sync();--> statement-breakpoint
-CREATE TRIGGER customers_search_update AFTER UPDATE OF first_name, last_name, email, company ON customers
+CREATE TRIGGER customers_search_update AFTER UPDATE OF first_name, last_name, email, company, phone ON customers
   FOR EACH ROW WHEN (OLD.first_name IS DISTINCT FROM NEW.first_name OR OLD.last_name IS DISTINCT FROM NEW.last_name
-    OR OLD.email IS DISTINCT FROM NEW.email OR OLD.company IS DISTINCT FROM NEW.company)
+    OR OLD.email IS DISTINCT FROM NEW.email OR OLD.company IS DISTINCT FROM NEW.company
+    OR OLD.phone IS DISTINCT FROM NEW.phone)
   EXECUTE FUNCTION patron_customer_search_sync();--> statement-breakpoint
 INSERT INTO customer_search_terms (workspace_id, word, customer_id)
   SELECT c.workspace_id, w, c.id FROM customers c,
-         unnest(patron_customer_words(c.first_name, c.last_name, c.email::text, c.company)) AS w
+         unnest(patron_customer_words(c.first_name, c.last_name, c.email::text, c.company, c.phone)) AS w
   ON CONFLICT DO NOTHING;--> statement-breakpoint
 INSERT INTO customer_search_words (workspace_id, word)
-  SELECT DISTINCT workspace_id, word FROM customer_search_terms
+  SELECT DISTINCT workspace_id, word FROM customer_search_terms WHERE word !~ '^[0-9]+$'
   ON CONFLICT DO NOTHING;--> statement-breakpoint
 DROP INDEX IF EXISTS customers_search_trgm_idx;

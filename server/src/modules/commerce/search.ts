@@ -2,7 +2,8 @@
 // it begins (a fragment as typed so far), and similar words (typos, by trigram similarity) — then the
 // customers holding a match for every typed word are ranked by how well their words match. Both steps
 // read narrow indexed tables (migration 0013), so a common or misspelt name stays an index lookup.
-// An email address, phone number or platform id is looked up as typed through the identities instead:
+// An email address or platform id is looked up as typed through the identities, a phone number by its
+// digits (a term of its own); neither fuzzily:
 // a near address is another person.
 import { type SQL, sql } from 'drizzle-orm';
 import { sources } from '../../../../contracts/commerce.ts';
@@ -14,8 +15,9 @@ const PREFIX_WORDS = 40;
 const SIMILAR_WORDS = 20;
 const IDENTITY_KINDS = ['email', 'phone', ...sources];
 
+const isPhone = (text: string) => /^[\d\s()+.-]{5,}$/.test(text) && text.replace(/\D/g, '').length >= 6;
 /** Whether the text is looked up as typed (an email address or a phone number), never fuzzily. */
-export const isExactLookup = (text: string) => text.includes('@') || /^[\d\s()+.-]{5,}$/.test(text);
+export const isExactLookup = (text: string) => text.includes('@') || isPhone(text);
 
 /** The words of a search text, split and lower-cased as the stored words are (in the database). */
 export function searchWordsSql(text: string): SQL {
@@ -37,7 +39,11 @@ export async function searchWords(db: Db, text: string): Promise<string[]> {
 export function searchHitsSql(workspaceId: string, text: string, words: string[], cap: number): SQL {
   const exact = isExactLookup(text);
   const parts: SQL[] = [];
-  if (words.length) {
+  const phone = isPhone(text) ? text.replace(/\D/g, '') : null;
+  if (phone)
+    parts.push(sql`SELECT t.customer_id, 100.0::float8 AS score FROM customer_search_terms t
+      WHERE t.workspace_id = ${workspaceId} AND t.word = ${phone}`);
+  else if (words.length) {
     const expanded = words.map((w, i) => {
       const similar =
         exact || w.length < 3

@@ -326,6 +326,13 @@ describe('customer 360', () => {
     expect(await search('fjord coff')).toEqual([]);
     expect(await search('Ingrid Bergn')).toEqual(['ingrid.halvorsen@fjord.example']);
     expect(await search('secret')).toEqual([]);
+    // a phone number is found however it is written
+    await a.client.patch(`/api/v1/customers/${ingrid}`, {
+      version: before.version + 1,
+      phone: '+47 22 12 34 56',
+    });
+    expect(await search('+47 (22) 123-456')).toEqual(['ingrid.halvorsen@fjord.example']);
+    expect(await search('+47 22 12 34 57')).toEqual([]);
     expect(json<{ data: unknown[] }>(await b.client.get('/api/v1/customers?q=secret')).data).toHaveLength(1);
 
     // sort by spend, two at a time: the pages join up into the full order
