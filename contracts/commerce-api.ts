@@ -3,6 +3,10 @@ import { checkoutInput, customerInput, orderInput, productInput, refundInput } f
 import { pageOf, pageQuery } from './common.ts';
 
 const batchOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).min(1).max(1000) });
+
+/** Lifecycle stages in their order: no orders yet (lead; prospect when they showed interest), then
+ * ordering (customer, loyal), then late (at risk, churned). */
+export const lifecycleStages = ['lead', 'prospect', 'customer', 'loyal', 'at_risk', 'churned'] as const;
 export const customerBatch = batchOf(customerInput);
 export const productBatch = batchOf(productInput);
 export const orderBatch = batchOf(orderInput);
@@ -48,7 +52,7 @@ export const customerSummary = z.object({
   ownerUserId: z.string().nullable(),
   healthScore: z.number().nullable(),
   churnRisk: z.enum(['low', 'medium', 'high']).nullable(),
-  lifecycleStage: z.enum(['lead', 'customer', 'loyal', 'at_risk', 'churned']).nullable(),
+  lifecycleStage: z.enum(lifecycleStages).nullable(),
   tier: z.enum(['gold', 'silver', 'bronze']).nullable(),
   createdAt: iso,
   updatedAt: iso,
@@ -76,7 +80,7 @@ export const customerListQuery = pageQuery
     country: z.string().max(80).optional(),
     tag: z.string().max(100).optional(),
     tier: z.enum(['gold', 'silver', 'bronze']).optional(),
-    lifecycle: z.enum(['lead', 'customer', 'loyal', 'at_risk', 'churned']).optional(),
+    lifecycle: z.enum(lifecycleStages).optional(),
     churnRisk: z.enum(['low', 'medium', 'high']).optional(),
     owner: z.uuid().optional(),
     minOrders: z.coerce.number().int().min(0).optional(),

@@ -43,6 +43,7 @@ export type UpdateScoring = z.infer<typeof updateScoringSchema>;
 
 const stageCounts = z.object({
   lead: z.number().int(),
+  prospect: z.number().int(),
   customer: z.number().int(),
   loyal: z.number().int(),
   at_risk: z.number().int(),

@@ -1,5 +1,6 @@
 // Reads of commerce data for the API, and merging duplicate customers.
 import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { lifecycleStages } from '../../../../contracts/commerce-api.ts';
 import type { WorkspaceCtx } from '../../platform/context.ts';
 import { rows as sqlRows } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -71,7 +72,7 @@ export const customerView = (c: CustomerRow, externalIds: { kind: string; value:
   ownerUserId: c.ownerUserId,
   healthScore: c.healthScore,
   churnRisk: c.churnRisk as 'low' | 'medium' | 'high' | null,
-  lifecycleStage: c.lifecycleStage as 'lead' | 'customer' | 'loyal' | 'at_risk' | 'churned' | null,
+  lifecycleStage: c.lifecycleStage as (typeof lifecycleStages)[number] | null,
   tier: c.tier as 'gold' | 'silver' | 'bronze' | null,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
@@ -90,8 +91,8 @@ const sortColumn = {
   last_order: sql`coalesce(${customers.lastOrderAt}, '1970-01-01T00:00:00Z'::timestamptz)`,
   health: sql`coalesce(${customers.healthScore}, 0)`,
   // lead → churned in the order of the lifecycle; gold above silver above bronze
-  stage: sql`(CASE ${customers.lifecycleStage} WHEN 'lead' THEN 1 WHEN 'customer' THEN 2 WHEN 'loyal' THEN 3
-                WHEN 'at_risk' THEN 4 WHEN 'churned' THEN 5 ELSE 0 END)`,
+  stage: sql`(CASE ${customers.lifecycleStage} WHEN 'lead' THEN 1 WHEN 'prospect' THEN 2 WHEN 'customer' THEN 3
+                WHEN 'loyal' THEN 4 WHEN 'at_risk' THEN 5 WHEN 'churned' THEN 6 ELSE 0 END)`,
   tier: sql`(CASE ${customers.tier} WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 WHEN 'gold' THEN 3 ELSE 0 END)`,
   country: sql`lower(coalesce(${customers.country}, ''))`,
 } as const;

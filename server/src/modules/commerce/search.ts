@@ -3,8 +3,7 @@
 // customers holding a match for every typed word are ranked by how well their words match. Both steps
 // read narrow indexed tables (migration 0013), so a common or misspelt name stays an index lookup.
 // An email address or platform id is looked up as typed through the identities, a phone number by its
-// digits (a term of its own); neither fuzzily:
-// a near address is another person.
+// digits (a term of its own); never fuzzily — a near address is another person.
 import { type SQL, sql } from 'drizzle-orm';
 import { sources } from '../../../../contracts/commerce.ts';
 import { type Db, rows } from '../../platform/db.ts';

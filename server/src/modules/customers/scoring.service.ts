@@ -73,7 +73,7 @@ const rulesOf = (s: ScoringSettings): ScoringRules => ({
 export async function previewScoring(ctx: WorkspaceCtx, proposed: ScoringRules): Promise<ScoringPreview> {
   assertCan(ctx, 'workspace.update');
   const counts = await previewStages(ctx.db, ctx.workspaceId, proposed);
-  const stages = () => ({ lead: 0, customer: 0, loyal: 0, at_risk: 0, churned: 0 });
+  const stages = () => ({ lead: 0, prospect: 0, customer: 0, loyal: 0, at_risk: 0, churned: 0 });
   const tiers = () => ({ gold: 0, silver: 0, bronze: 0 });
   const out: ScoringPreview = {
     total: 0,

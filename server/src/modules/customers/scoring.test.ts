@@ -372,3 +372,53 @@ describe('customer owner', () => {
     expect(audit.map((x) => x.after)).toEqual([{ ownerUserId: rita.userId }, { ownerUserId: null }]);
   });
 });
+
+describe('lifecycle before the first order', () => {
+  it('is a lead, or a prospect once subscribed or after starting a checkout, and a customer after ordering', async () => {
+    const people = [
+      { externalId: 'lena', email: 'lena@a.example', updatedAt: ago(3) },
+      { externalId: 'pia', email: 'pia@a.example', emailConsent: 'subscribed', updatedAt: ago(3) },
+      { externalId: 'kurt', email: 'kurt@a.example', emailConsent: 'unsubscribed', updatedAt: ago(3) },
+    ];
+    expect((await a.client.post('/api/v1/customers/batch', { items: people })).statusCode).toBe(200);
+    await drain();
+    const stage = async (who: string) =>
+      (await get360(await idOf(a.workspaceId, `${who}@a.example`))).customer.lifecycleStage;
+    expect([await stage('lena'), await stage('pia'), await stage('kurt')]).toEqual([
+      'lead',
+      'prospect',
+      'lead',
+    ]);
+    // kurt starts a checkout: interested, though not subscribed
+    const checkout = await a.client.post('/api/v1/checkouts/batch', {
+      items: [
+        {
+          externalId: 'K-1',
+          customer: { email: 'kurt@a.example' },
+          currency: 'EUR',
+          totalMinor: 2500,
+          createdAt: ago(1),
+          updatedAt: ago(1),
+        },
+      ],
+    });
+    expect(checkout.statusCode).toBe(200);
+    await drain();
+    expect(await stage('kurt')).toBe('prospect');
+    // and a customer once the first order arrives
+    await a.client.post('/api/v1/orders/batch', {
+      items: [order('K1', 'kurt@a.example', 1, [line('K1-1', 'P-BEANS')])],
+    });
+    await drain();
+    expect(await stage('kurt')).toBe('customer');
+    // the preview counts prospects apart
+    const p = json<{ current: { stages: Record<string, number> } }>(
+      await a.client.post('/api/v1/customer-scoring/preview', {
+        loyalMinOrders: 3,
+        atRiskFactor: 1.5,
+        churnedFactor: 3,
+      }),
+    );
+    expect(p.current.stages.prospect).toBe(1);
+  });
+});

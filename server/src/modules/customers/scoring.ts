@@ -6,7 +6,8 @@
 // the workspace's) + frequency (up to 30: number of orders) + value (up to 20: spend against the
 // workspace's median and top fifth) + refunds (up to 10: little of what they bought came back).
 // Churn risk: days since the last order over the expected gap — above the workspace's churned factor
-// high, above its at-risk factor medium, else low. Lifecycle: lead (no orders) → customer → loyal (at
+// high, above its at-risk factor medium, else low. Lifecycle: lead (no orders) or prospect (no orders,
+// but subscribed to email marketing or started a checkout) → customer → loyal (at
 // least loyal_min_orders orders), at risk and churned by the churn risk. Tier: gold (top fifth of
 // spend), silver (above the median), bronze.
 import { type SQL, sql } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import { type ScoringRules, scoringDefaults } from '../../../../contracts/scorin
 import { type Db, rows } from '../../platform/db.ts';
 import {
   customersByWorkspace,
+  type DomainEvent,
   type EventHandler,
   type NewEvent,
   recordEvents,
@@ -67,6 +69,8 @@ function inputsSql(workspaceId: string, now: Date, only: SQL, fresh = false): SQ
         ), base AS (
           SELECT c.id, c.orders_count AS n, c.total_spent_minor AS spent, c.refunded_minor AS refunded,
                  c.tags AS old_tags, c.first_order_at, c.lifecycle_stage AS stored_stage, c.tier AS stored_tier,
+                 (c.orders_count = 0 AND (c.email_consent = 'subscribed' OR EXISTS (SELECT 1 FROM checkouts k
+                    WHERE k.workspace_id = c.workspace_id AND k.customer_id = c.id))) AS interested,
                  extract(epoch FROM (${now.toISOString()}::timestamptz - c.last_order_at)) / 86400 AS days_since,
                  greatest(coalesce(c.avg_days_between_orders, s.med_gap), 7) AS gap, s.*
             FROM customers c CROSS JOIN s
@@ -79,7 +83,7 @@ const riskSql = (atRisk: SQL, churned: SQL) =>
   sql`CASE WHEN b.n = 0 THEN NULL WHEN b.days_since > ${churned} * b.gap THEN 'high'
            WHEN b.days_since > ${atRisk} * b.gap THEN 'medium' ELSE 'low' END`;
 const stageSql = (risk: SQL, loyalMin: SQL) =>
-  sql`CASE WHEN b.n = 0 THEN 'lead' WHEN ${risk} = 'high' THEN 'churned' WHEN ${risk} = 'medium' THEN 'at_risk'
+  sql`CASE WHEN b.n = 0 AND b.interested THEN 'prospect' WHEN b.n = 0 THEN 'lead' WHEN ${risk} = 'high' THEN 'churned' WHEN ${risk} = 'medium' THEN 'at_risk'
            WHEN b.n >= ${loyalMin} THEN 'loyal' ELSE 'customer' END`;
 const tierSql = sql`CASE WHEN b.n = 0 THEN NULL WHEN b.spent >= b.top_spent AND b.top_spent > 0 THEN 'gold'
                          WHEN b.spent > b.med_spent THEN 'silver' ELSE 'bronze' END`;
@@ -222,6 +226,9 @@ export async function rescoreCustomers(tx: Db, workspaceId: string, now = new Da
 }
 
 const SCORE_EVENTS = [
+  'customer.created',
+  'customer.consent_changed',
+  'checkout.started',
   'order.placed',
   'order.updated',
   'order.cancelled',
@@ -229,12 +236,15 @@ const SCORE_EVENTS = [
   'customer.merged',
 ];
 
+/** The customers an event concerns: its subject for a customer's own events, else those of the order. */
+const scoredOf = (e: DomainEvent) => (e.subjectType === 'customer' ? [e.subjectId] : customersOf(e));
+
 /** Rescores the customers an order or refund touched (after the metrics handler has run). */
 export const scoringHandler: EventHandler = {
   name: 'customer-scores',
   types: SCORE_EVENTS,
-  handle: (tx, e) => scoreCustomers(tx, e.workspaceId, customersOf(e)),
+  handle: (tx, e) => scoreCustomers(tx, e.workspaceId, scoredOf(e)),
   handleBatch: async (tx, events) => {
-    for (const [ws, ids] of customersByWorkspace(events, customersOf)) await scoreCustomers(tx, ws, ids);
+    for (const [ws, ids] of customersByWorkspace(events, scoredOf)) await scoreCustomers(tx, ws, ids);
   },
 };

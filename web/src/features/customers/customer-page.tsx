@@ -31,6 +31,7 @@ type Customer = Customer360['customer'];
 
 export const stageLabels: Record<string, string> = {
   lead: 'Lead',
+  prospect: 'Prospect',
   customer: 'Customer',
   loyal: 'Loyal',
   at_risk: 'At risk',

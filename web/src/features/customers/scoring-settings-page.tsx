@@ -16,6 +16,7 @@ type Form = { loyalMinOrders: string; atRiskFactor: string; churnedFactor: strin
 
 const stages = [
   ['lead', 'Lead', 'No orders yet'],
+  ['prospect', 'Prospect', 'Interested, no order yet'],
   ['customer', 'Customer', 'Ordering, not yet loyal'],
   ['loyal', 'Loyal', 'Orders often and on time'],
   ['at_risk', 'At risk', 'Later than usual'],
@@ -203,6 +204,10 @@ export function ScoringSettingsPage() {
         <Card title="Rules that follow your store's figures">
           <dl className="space-y-3 text-sm">
             <Explained term="Lead">Someone you know of who has not ordered yet.</Explained>
+            <Explained term="Prospect">
+              Someone who has not ordered yet but showed interest: subscribed to your emails or started a
+              checkout.
+            </Explained>
             <Explained term="Gold, Silver, Bronze">
               Gold: the top fifth of spenders
               {s.figures.topSpentMinor !== null && ` (${money(s.figures.topSpentMinor, s.currency)} or more)`}
