@@ -56,7 +56,7 @@ describe.skipIf(!!process.env.TEST_DATABASE_URL)('patron command (embedded datab
     const missing = await run([patronBin, 'admin', 'password-reset-link'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--email/);
-  });
+  }, 90_000); // three processes, each opening the embedded database
 
   it.each([
     ['a missing --name', ['--owner-email', 'a@example.com', '--owner-password', PASSWORD], /--name/],
