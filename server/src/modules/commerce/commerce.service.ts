@@ -281,7 +281,30 @@ export async function mergeCustomers(ctx: WorkspaceCtx, survivorId: string, merg
     .update(browsingEvents)
     .set(move)
     .where(and(eq(browsingEvents.workspaceId, ws), eq(browsingEvents.customerId, mergedId)));
+  // what staff kept on the merged profile goes with it: notes, timeline, related contacts (a relation
+  // between the two ends; one the survivor already has with the same person is kept once)
+  await ctx.db.execute(sql`UPDATE customer_notes SET customer_id = ${survivorId}
+    WHERE workspace_id = ${ws} AND customer_id = ${mergedId}`);
+  await ctx.db.execute(sql`UPDATE timeline_items SET customer_id = ${survivorId}
+    WHERE workspace_id = ${ws} AND customer_id = ${mergedId}`);
+  await ctx.db.execute(sql`DELETE FROM customer_relations r
+    WHERE r.workspace_id = ${ws} AND (r.customer_id = ${mergedId} OR r.related_customer_id = ${mergedId})
+      AND (r.customer_id = ${survivorId} OR r.related_customer_id = ${survivorId}
+        OR EXISTS (SELECT 1 FROM customer_relations x WHERE x.workspace_id = r.workspace_id
+             AND ${survivorId} IN (x.customer_id, x.related_customer_id)
+             AND (CASE WHEN r.customer_id = ${mergedId} THEN r.related_customer_id ELSE r.customer_id END)
+                 IN (x.customer_id, x.related_customer_id)))`);
+  await ctx.db.execute(sql`UPDATE customer_relations SET customer_id = ${survivorId}
+    WHERE workspace_id = ${ws} AND customer_id = ${mergedId}`);
+  await ctx.db.execute(sql`UPDATE customer_relations SET related_customer_id = ${survivorId}
+    WHERE workspace_id = ${ws} AND related_customer_id = ${mergedId}`);
   const filled = {
+    companyId: survivor.companyId ?? merged.companyId,
+    ownerUserId: survivor.ownerUserId ?? merged.ownerUserId,
+    custom: {
+      ...(merged.custom as Record<string, unknown>),
+      ...(survivor.custom as Record<string, unknown>),
+    },
     email: survivor.email ?? merged.email,
     phone: survivor.phone ?? merged.phone,
     firstName: survivor.firstName ?? merged.firstName,

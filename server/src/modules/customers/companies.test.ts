@@ -423,6 +423,53 @@ describe('related contacts', () => {
   });
 });
 
+describe('merging customers', () => {
+  it('carries the company, related contacts, notes and the timeline to the survivor', async () => {
+    const items = [
+      order('M1', 'mia@work.example', 1_000, 'Mia'),
+      order('M2', 'mia.home@home.example', 1_000, 'Mia'),
+      order('N1', 'noah@home.example', 1_000, 'Noah'),
+    ];
+    expect((await a.client.post('/api/v1/orders/batch', { items })).statusCode).toBe(200);
+    await drain();
+    const [work, home, noah] = await Promise.all(
+      ['mia@work.example', 'mia.home@home.example', 'noah@home.example'].map((e) => idOf(a.workspaceId, e)),
+    );
+    const acme = json<{ id: string }>(await a.client.post('/api/v1/companies', { name: 'Mia Works' })).id;
+    expect((await a.client.post(`/api/v1/companies/${acme}/contacts`, { customerId: home })).statusCode).toBe(
+      200,
+    );
+    // home is related to noah and to work; work is related to noah too (kept once after the merge)
+    for (const [from, to] of [
+      [home, noah],
+      [home, work],
+      [work, noah],
+    ])
+      expect(
+        (
+          await a.client.post(`/api/v1/customers/${from}/relations`, {
+            relatedCustomerId: to,
+            kind: 'household',
+          })
+        ).statusCode,
+      ).toBe(201);
+    await a.client.post(`/api/v1/customers/${home}/notes`, {
+      body: 'Prefers delivery on Fridays',
+      pinned: true,
+    });
+    expect((await a.client.post(`/api/v1/customers/${work}/merge`, { mergeId: home })).statusCode).toBe(200);
+    await drain();
+    const after = json<C360 & { notes: { body: string }[] }>(
+      await a.client.get(`/api/v1/customers/${work}/360`),
+    );
+    expect(after.company?.id).toBe(acme);
+    expect(after.relations.map((r) => r.customer.id)).toEqual([noah]);
+    expect(after.notes.map((n) => n.body)).toContain('Prefers delivery on Fridays');
+    expect((await get360(noah!)).relations.map((r) => r.customer.id)).toEqual([work]);
+    expect(after.timeline.data.map((i) => i.title)).toContain('Linked to company Mia Works');
+  });
+});
+
 describe('isolation', () => {
   it("never shows or changes another workspace's companies and relations", async () => {
     expect((await a.client.get(`/api/v1/companies/${ids.theirCompany}`)).statusCode).toBe(404);

@@ -191,7 +191,14 @@ export async function insertItems(tx: Db, items: NewItem[]): Promise<void> {
       sql`INSERT INTO timeline_items (workspace_id, customer_id, at, kind, title, detail, ref_type, ref_id, event_id, actor_user_id)
           ${unnestRows([
             { name: 'workspace_id', type: 'uuid', values: chunk.map((x) => x.workspaceId) },
-            { name: 'customer_id', type: 'uuid', values: chunk.map((x) => x.customerId) },
+            {
+              name: 'customer_id',
+              type: 'uuid',
+              values: chunk.map((x) => x.customerId),
+              // an event dispatched after its customer was merged lands on the survivor
+              as: (x) =>
+                `coalesce((SELECT c.merged_into FROM customers c WHERE c.workspace_id = x.workspace_id AND c.id = ${x}), ${x})`,
+            },
             { name: 'at', type: 'timestamptz', values: chunk.map((x) => x.at) },
             { name: 'kind', type: 'text', values: chunk.map((x) => x.kind) },
             { name: 'title', type: 'text', values: chunk.map((x) => x.title) },
