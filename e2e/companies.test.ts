@@ -140,6 +140,11 @@ describe('companies and related contacts', () => {
       .toMatch(/Linked to company Halvorsen Bakeri AS/);
     const linked = await store.sql.query('SELECT company_id FROM customers WHERE id = $1', [ids.ingrid]);
     expect(linked.rows[0].company_id).toBe(ids.company);
+    // the timeline item links to the company
+    await timeline()
+      .getByRole('link', { name: /Linked to company Halvorsen Bakeri AS/ })
+      .click();
+    await page.waitForURL(`**/companies/${ids.company}`);
   });
 
   it('creates a new company by name while linking another customer', async () => {

@@ -710,13 +710,9 @@ function TimelineCard({ id, first }: { id: string; first: Customer360['timeline'
                 )}
               />
               <p className="text-sm text-slate-900">
-                {t.refType === 'order' && t.refId ? (
-                  <Link to="/orders/$id" params={{ id: t.refId }} className="hover:underline">
-                    {t.title}
-                  </Link>
-                ) : (
-                  t.title
-                )}
+                <RecordLink refType={t.refType} refId={t.refId}>
+                  {t.title}
+                </RecordLink>
               </p>
               {typeof t.detail.excerpt === 'string' && t.detail.excerpt && (
                 <p className="truncate text-xs text-slate-600">{t.detail.excerpt}</p>
@@ -804,4 +800,37 @@ function EditDialog({ d, onClose }: { d: Customer360; onClose: () => void }) {
       </form>
     </Dialog>
   );
+}
+
+/** A timeline item's title, linked to the record it is about (an order, a company, another customer). */
+function RecordLink({
+  refType,
+  refId,
+  children,
+}: {
+  refType: string | null;
+  refId: string | null;
+  children: React.ReactNode;
+}) {
+  const style = 'hover:underline';
+  if (!refId) return <>{children}</>;
+  if (refType === 'order')
+    return (
+      <Link to="/orders/$id" params={{ id: refId }} className={style}>
+        {children}
+      </Link>
+    );
+  if (refType === 'company')
+    return (
+      <Link to="/companies/$id" params={{ id: refId }} className={style}>
+        {children}
+      </Link>
+    );
+  if (refType === 'customer')
+    return (
+      <Link to="/customers/$id" params={{ id: refId }} className={style}>
+        {children}
+      </Link>
+    );
+  return <>{children}</>;
 }
