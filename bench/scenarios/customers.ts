@@ -7,7 +7,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Role } from '../../contracts/roles.ts';
 import { listCustomers } from '../../server/src/modules/commerce/commerce.service.ts';
-import { searchHitsSql, searchSettings, searchWordsSql } from '../../server/src/modules/commerce/search.ts';
+import { searchHitsSql, searchWordsSql } from '../../server/src/modules/commerce/search.ts';
 import { get360 } from '../../server/src/modules/customers/customers.service.ts';
 import type { WorkspaceCtx } from '../../server/src/platform/context.ts';
 import { type Db, inWorkspace } from '../../server/src/platform/db.ts';
@@ -118,7 +118,6 @@ async function searchStatements(ctx: BenchContext, text: string) {
          ORDER BY h.score DESC, c.id DESC LIMIT 25`),
   ];
 }
-const SEARCH_SETTINGS = [dialect.sqlToQuery(searchSettings).sql];
 
 /** Every other query misspelt (a letter dropped), as people type. */
 const misspelt = (name: string, i: number) =>
@@ -174,7 +173,7 @@ export const scenarios: Scenario[] = [
       const s = await sample(ctx);
       const q = (i: number) => misspelt(s.names[i % s.names.length]!, i);
       return threeWays(ctx, 'customer.search', {
-        bare: async (i) => bareStatements(ctx, await searchStatements(ctx, q(i)), SEARCH_SETTINGS),
+        bare: async (i) => bareStatements(ctx, await searchStatements(ctx, q(i))),
         service: (i) => asService(ctx, (w) => listCustomers(w, { limit: 25, q: q(i) })),
         http: (i) => http(ctx, `/api/v1/customers?limit=25&q=${encodeURIComponent(q(i))}`),
       });

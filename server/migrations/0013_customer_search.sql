@@ -73,3 +73,30 @@ INSERT INTO customer_search_words (workspace_id, word)
   SELECT DISTINCT workspace_id, word FROM customer_search_terms WHERE word !~ '^[0-9]+$'
   ON CONFLICT DO NOTHING;--> statement-breakpoint
 DROP INDEX IF EXISTS customers_search_trgm_idx;
+--> statement-breakpoint
+-- The stored words a typed word may mean: the same word and up to 40 words it begins (scores 1.0 and
+-- 0.8), and (when fuzzy) up to 20 words similar by trigrams (0.9 × similarity, at least 0.4). Row-level
+-- security would keep the trigram index from serving `%` (the operator is not leakproof, so every
+-- word of the workspace would be read first), so this runs as the owner and enforces the workspace
+-- itself: the one the request is in, when set.
+CREATE OR REPLACE FUNCTION patron_search_expand(ws uuid, typed text, fuzzy boolean)
+  RETURNS TABLE (word text, score float8) LANGUAGE plpgsql STABLE SECURITY DEFINER
+  SET search_path = public, pg_catalog SET pg_trgm.similarity_threshold = '0.4'
+  AS $$
+BEGIN
+  IF ws IS DISTINCT FROM coalesce(patron_current_workspace(), ws) THEN
+    RETURN;
+  END IF;
+  -- planned for these very values (EXECUTE), so the trigram index serves `%`
+  RETURN QUERY EXECUTE
+    $q$(SELECT s.word::text, CASE WHEN s.word = $2 THEN 1.0 ELSE 0.8 END::float8
+          FROM customer_search_words s
+         WHERE s.workspace_id = $1 AND s.word >= $2 AND s.word < $2 || chr(1114111)
+         ORDER BY s.word LIMIT 40)
+       UNION ALL
+       (SELECT s.word::text, 0.9 * similarity(s.word, $2)::float8
+          FROM customer_search_words s
+         WHERE $3 AND length($2) >= 3 AND s.workspace_id = $1 AND s.word % $2
+         ORDER BY s.word <-> $2 LIMIT 20)$q$
+    USING ws, typed, fuzzy;
+END $$;

@@ -24,7 +24,7 @@ import {
   refunds,
 } from './commerce.table.ts';
 import { recomputeCustomerMetrics } from './metrics.ts';
-import { searchHitsSql, searchSettings, searchWords } from './search.ts';
+import { searchHitsSql, searchWords } from './search.ts';
 
 type CustomerRow = typeof customers.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -154,7 +154,6 @@ export async function listCustomers(
   let hits: { id: string; score: number }[] = [];
   if (text) {
     // the best matches by words (search.ts), then the list's filters over those
-    await ctx.db.execute(searchSettings);
     hits = (
       await sqlRows<{ customer_id: string; score: number }>(
         ctx.db,

@@ -8,10 +8,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import { sources } from '../../../../contracts/commerce.ts';
 import { type Db, rows } from '../../platform/db.ts';
 
-/** How many typed words count (more are ignored), and how many stored words one of them may mean. */
+/** How many typed words count (more are ignored); patron_search_expand (migration 0013) widens each. */
 const MAX_WORDS = 5;
-const PREFIX_WORDS = 40;
-const SIMILAR_WORDS = 20;
 const IDENTITY_KINDS = ['email', 'phone', ...sources];
 
 const isPhone = (text: string) => /^[\d\s()+.-]{5,}$/.test(text) && text.replace(/\D/g, '').length >= 6;
@@ -32,7 +30,7 @@ export async function searchWords(db: Db, text: string): Promise<string[]> {
 
 /**
  * The customers matching `text` (split into `words` by `searchWords`), best first: `(customer_id,
- * score)` rows, at most `cap`. Run after `searchSettings` in the same transaction. Each word is a
+ * score)` rows, at most `cap`. Each word is a
  * constant of the statement, so the trigram index on the stored words serves its lookup.
  */
 export function searchHitsSql(workspaceId: string, text: string, words: string[], cap: number): SQL {
@@ -43,21 +41,10 @@ export function searchHitsSql(workspaceId: string, text: string, words: string[]
     parts.push(sql`SELECT t.customer_id, 100.0::float8 AS score FROM customer_search_terms t
       WHERE t.workspace_id = ${workspaceId} AND t.word = ${phone}`);
   else if (words.length) {
-    const expanded = words.map((w, i) => {
-      const similar =
-        exact || w.length < 3
-          ? sql``
-          : sql`UNION ALL
-            (SELECT ${i}::int AS ord, s.word, 0.9 * similarity(s.word, ${w})::float8 AS score
-               FROM customer_search_words s
-              WHERE s.workspace_id = ${workspaceId} AND s.word % ${w}
-              ORDER BY s.word <-> ${w} LIMIT ${SIMILAR_WORDS})`;
-      return sql`(SELECT ${i}::int AS ord, s.word, CASE WHEN s.word = ${w} THEN 1.0 ELSE 0.8 END::float8 AS score
-           FROM customer_search_words s
-          WHERE s.workspace_id = ${workspaceId} AND s.word >= ${w} AND s.word < ${w} || chr(1114111)
-          ORDER BY s.word LIMIT ${PREFIX_WORDS})
-        ${similar}`;
-    });
+    const expanded = words.map(
+      (w, i) =>
+        sql`SELECT ${i}::int AS ord, e.word, e.score FROM patron_search_expand(${workspaceId}, ${w}, ${!exact}) e`,
+    );
     const byWords = sql`
       WITH expanded AS (${sql.join(expanded, sql` UNION ALL `)}),
       best AS (SELECT ord, word, max(score) AS score FROM expanded GROUP BY ord, word),
@@ -89,7 +76,3 @@ export function searchHitsSql(workspaceId: string, text: string, words: string[]
     sql` UNION ALL `,
   )}) m GROUP BY customer_id ORDER BY max(score) DESC, customer_id DESC LIMIT ${cap}`;
 }
-
-/** The transaction-local setting the similar-word lookup uses: the similarity a stored word needs to
- * count as a typo of the typed one. */
-export const searchSettings = sql`SELECT set_config('pg_trgm.similarity_threshold', '0.4', true)`;

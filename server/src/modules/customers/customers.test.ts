@@ -334,6 +334,14 @@ describe('customer 360', () => {
     expect(await search('+47 (22) 123-456')).toEqual(['ingrid.halvorsen@fjord.example']);
     expect(await search('+47 22 12 34 57')).toEqual([]);
     expect(json<{ data: unknown[] }>(await b.client.get('/api/v1/customers?q=secret')).data).toHaveLength(1);
+    // the word lookup runs past row-level security (for the trigram index), so it checks the
+    // workspace itself: from A, B's words are not there
+    const expand = (inWs: string, ofWs: string) =>
+      inWorkspace(t.database.db, inWs, (tx) =>
+        rows<{ word: string }>(tx, sql`SELECT word FROM patron_search_expand(${ofWs}, 'secret', true)`),
+      );
+    expect(await expand(a.workspaceId, b.workspaceId)).toEqual([]);
+    expect((await expand(b.workspaceId, b.workspaceId)).map((w) => w.word)).toContain('secret');
 
     // sort by spend, two at a time: the pages join up into the full order
     const all: string[] = [];
