@@ -181,6 +181,25 @@ describe('customer list', () => {
     expect(await page.locator('tbody tr').first().innerText()).toContain(vipTop.rows[0].email);
   });
 
+  it('filters by order count, spend and last order date ranges, matching the database', async () => {
+    await page.goto(`${store.server.url}/customers`);
+    await poll(loaded).toMatch(/loaded/);
+    await page.getByLabel('Orders from').fill('5');
+    await page.getByLabel('Orders to').fill('6');
+    await page.getByLabel('Spent from').fill('3000');
+    await page.getByLabel('Last order from').fill('2026-06-01');
+    const want = await store.sql.query(
+      `SELECT count(*)::int AS n FROM customers WHERE orders_count BETWEEN 5 AND 6
+          AND total_spent_minor >= 300000 AND last_order_at >= '2026-06-01'`,
+    );
+    // fewer than a page, so the count shown is the whole answer
+    expect(want.rows[0].n).toBeGreaterThan(0);
+    expect(want.rows[0].n).toBeLessThan(100);
+    await poll(loaded).toMatch(
+      new RegExp(`^${Number(want.rows[0].n).toLocaleString('en-US')} customers?, all loaded`),
+    );
+  });
+
   it('is a list of cards on a phone, just as virtual', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(`${store.server.url}/customers`);

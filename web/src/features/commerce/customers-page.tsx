@@ -43,7 +43,32 @@ const PAGE = 100;
 const tierLabels: Record<string, string> = { gold: 'Gold', silver: 'Silver', bronze: 'Bronze' };
 const select =
   'rounded-lg border-0 bg-white px-3 py-2 text-sm text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-600';
-const noFilters = { lifecycle: '', tier: '', churnRisk: '', tag: '', country: '' };
+const noFilters = {
+  lifecycle: '',
+  tier: '',
+  churnRisk: '',
+  tag: '',
+  country: '',
+  owner: '',
+  minOrders: '',
+  maxOrders: '',
+  minSpent: '',
+  maxSpent: '',
+  lastOrderAfter: '',
+  lastOrderBefore: '',
+};
+type Filters = typeof noFilters;
+/** Spend is typed in the currency's units; the API takes minor units. */
+const minorOf = (v: string) => (v && Number.isFinite(Number(v)) ? String(Math.round(Number(v) * 100)) : '');
+const majorOf = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? String(Number(v) / 100) : '');
+function filterParams({ minSpent, maxSpent, ...rest }: Filters): Record<string, string> {
+  return { ...rest, minSpentMinor: minorOf(minSpent), maxSpentMinor: minorOf(maxSpent) };
+}
+function filtersOf(v: Record<string, string | undefined>): Filters {
+  const out = { ...noFilters };
+  for (const k of Object.keys(noFilters) as (keyof Filters)[]) out[k] = v[k] ?? '';
+  return { ...out, minSpent: majorOf(v.minSpentMinor), maxSpent: majorOf(v.maxSpentMinor) };
+}
 
 /** Desktop table or phone cards, by the window's width. */
 function useWide(): boolean {
@@ -71,7 +96,11 @@ export function CustomersPage() {
   const wide = useWide();
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState(noFilters);
+  const [filters, setFilters] = useState<Filters>(noFilters);
+  const members = useQuery({
+    queryKey: ['members'],
+    queryFn: () => api<{ data: { userId: string; name: string }[] }>('/members'),
+  });
   const [cf, setCf] = useState<Record<string, string>>({});
   const [sort, setSort] = useState<{ by: string; dir: 'asc' | 'desc' }>({ by: 'created', dir: 'desc' });
   const [shown, setShown] = useState<string[]>(defaultColumns);
@@ -80,7 +109,13 @@ export function CustomersPage() {
     queryFn: () => api<{ data: CustomField[] }>('/custom-fields'),
   });
   const fields = (fieldsQuery.data?.data ?? []).filter((f) => f.entity === 'customer');
-  const params: Record<string, string> = { q: search, ...filters, ...cf, sort: sort.by, dir: sort.dir };
+  const params: Record<string, string> = {
+    q: search,
+    ...filterParams(filters),
+    ...cf,
+    sort: sort.by,
+    dir: sort.dir,
+  };
   const list = useInfiniteQuery({
     queryKey: ['customers', params],
     initialPageParam: '',
@@ -266,13 +301,7 @@ export function CustomersPage() {
               onApply={(v) => {
                 setDraft(v.q ?? '');
                 setSearch(v.q ?? '');
-                setFilters({
-                  lifecycle: v.lifecycle ?? '',
-                  tier: v.tier ?? '',
-                  churnRisk: v.churnRisk ?? '',
-                  tag: v.tag ?? '',
-                  country: v.country ?? '',
-                });
+                setFilters(filtersOf(v));
                 setCf(Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('cf.'))));
                 setSort({ by: v.sort ?? 'created', dir: v.dir === 'asc' ? 'asc' : 'desc' });
                 setShown(v.columns ? v.columns.split(',').filter(Boolean) : defaultColumns);
@@ -306,6 +335,32 @@ export function CustomersPage() {
                 onChange={(e) => setFilters({ ...filters, country: e.target.value })}
               />
             </label>
+            {filter(
+              'owner',
+              'Owner',
+              (members.data?.data ?? []).map((m): [string, string] => [m.userId, m.name]),
+            )}
+            <RangeFilter
+              label="Orders"
+              from={filters.minOrders}
+              to={filters.maxOrders}
+              onChange={(minOrders, maxOrders) => setFilters({ ...filters, minOrders, maxOrders })}
+            />
+            <RangeFilter
+              label="Spent"
+              from={filters.minSpent}
+              to={filters.maxSpent}
+              onChange={(minSpent, maxSpent) => setFilters({ ...filters, minSpent, maxSpent })}
+            />
+            <RangeFilter
+              label="Last order"
+              type="date"
+              from={filters.lastOrderAfter}
+              to={filters.lastOrderBefore}
+              onChange={(lastOrderAfter, lastOrderBefore) =>
+                setFilters({ ...filters, lastOrderAfter, lastOrderBefore })
+              }
+            />
             <CustomFilters fields={fields} value={cf} onChange={setCf} />
           </div>
         </form>
@@ -484,5 +539,48 @@ export function CustomersPage() {
         )}
       </Card>
     </>
+  );
+}
+
+/** A from–to pair of inputs (numbers or dates) in the filter bar. */
+function RangeFilter({
+  label,
+  from,
+  to,
+  type = 'number',
+  onChange,
+}: {
+  label: string;
+  from: string;
+  to: string;
+  type?: 'number' | 'date';
+  onChange: (from: string, to: string) => void;
+}) {
+  // on a phone the pair takes the row and its inputs share it; wider, they keep their own width
+  const input = cx(select, 'min-w-0 flex-1 sm:flex-none', type === 'date' ? 'sm:w-36' : 'sm:w-20');
+  return (
+    <fieldset className="flex w-full min-w-0 items-center gap-1 text-sm text-slate-600 sm:w-auto">
+      <legend className="sr-only">{label}</legend>
+      <span className="shrink-0">{label}</span>
+      <input
+        aria-label={`${label} from`}
+        type={type}
+        min={type === 'number' ? 0 : undefined}
+        placeholder="from"
+        className={input}
+        value={from}
+        onChange={(e) => onChange(e.target.value, to)}
+      />
+      <span aria-hidden>–</span>
+      <input
+        aria-label={`${label} to`}
+        type={type}
+        min={type === 'number' ? 0 : undefined}
+        placeholder="to"
+        className={input}
+        value={to}
+        onChange={(e) => onChange(from, e.target.value)}
+      />
+    </fieldset>
   );
 }
