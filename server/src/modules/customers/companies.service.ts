@@ -459,7 +459,13 @@ export async function createRelation(
       note: input.note || null,
       createdByUserId: ctx.userId,
     })
+    // the same pair added at the same moment by someone else: the unique index decides, one answer
+    .onConflictDoNothing()
     .returning();
+  if (!row)
+    throw new AppError('conflict', `${customerName(other)} was just added as a related contact.`, {
+      errors: [{ path: 'relatedCustomerId', message: 'is already related to this customer' }],
+    });
   const labels = relationLabels[input.kind];
   // one event per side: each customer's timeline tells it from its own side
   await recordEvents(

@@ -423,6 +423,21 @@ describe('related contacts', () => {
   });
 });
 
+describe('relations added at once', () => {
+  it('answers one 201 and one 409 when the same pair is added twice at the same moment', async () => {
+    const items = [order('P1', 'pair1@a.example', 1_000), order('P2', 'pair2@a.example', 1_000)];
+    expect((await a.client.post('/api/v1/orders/batch', { items })).statusCode).toBe(200);
+    const [one, two] = await Promise.all(
+      ['pair1@a.example', 'pair2@a.example'].map((e) => idOf(a.workspaceId, e)),
+    );
+    const add = (from: string, to: string) =>
+      a.client.post(`/api/v1/customers/${from}/relations`, { relatedCustomerId: to, kind: 'household' });
+    const codes = (await Promise.all([add(one!, two!), add(two!, one!)])).map((r) => r.statusCode).sort();
+    expect(codes).toEqual([201, 409]);
+    expect((await get360(one!)).relations).toHaveLength(1);
+  });
+});
+
 describe('merging customers', () => {
   it('carries the company, related contacts, notes and the timeline to the survivor', async () => {
     const items = [
