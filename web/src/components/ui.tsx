@@ -297,3 +297,13 @@ export function Stat({ label, value, hint }: { label: string; value: string; hin
     </div>
   );
 }
+
+/** One label–value line of a details list (`<dl>`). */
+export function DetailRow({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="flex justify-between gap-4 py-1.5 text-sm">
+      <dt className="text-slate-600">{label}</dt>
+      <dd className="min-w-0 truncate text-right text-slate-900">{children}</dd>
+    </div>
+  );
+}

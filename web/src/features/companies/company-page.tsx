@@ -11,6 +11,7 @@ import {
   Badge,
   Button,
   Card,
+  DetailRow,
   Dialog,
   dateTime,
   EmptyState,
@@ -19,23 +20,14 @@ import {
   Spinner,
   Stat,
 } from '../../components/ui.tsx';
+import { CustomFieldsCard } from '../customers/custom-values.tsx';
 import { CompanyDialog } from './company-form.tsx';
-import { CustomValuesForm, customValueText } from './custom-values.tsx';
 import { CustomerPicker } from './customer-picker.tsx';
 
 export const companyFieldsQuery = {
   queryKey: ['custom-fields'],
   queryFn: () => api<{ data: CustomField[] }>('/custom-fields'),
 };
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="flex justify-between gap-4 py-1.5 text-sm">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="min-w-0 truncate text-right text-slate-900">{children}</dd>
-    </div>
-  );
-}
 
 export function CompanyPage() {
   const { id } = useParams({ strict: false }) as { id: string };
@@ -119,13 +111,15 @@ export function CompanyPage() {
         <div className="min-w-0 space-y-6">
           <Card title="Account">
             <dl className="divide-y divide-slate-100">
-              <Row label="Industry">{c.industry ?? '—'}</Row>
-              <Row label="Size">{c.size ? companySizeLabels[c.size] : '—'}</Row>
-              <Row label="Account manager">{c.accountManager?.name ?? 'Nobody'}</Row>
-              <Row label="Net terms">{c.netTermsDays === null ? '—' : `${c.netTermsDays} days`}</Row>
-              <Row label="Price tier">{c.priceTier ? priceTierLabels[c.priceTier] : '—'}</Row>
-              <Row label="Domain">{c.domain ?? '—'}</Row>
-              <Row label="Added">{dateTime(c.createdAt, me.workspace?.timeZone)}</Row>
+              <DetailRow label="Industry">{c.industry ?? '—'}</DetailRow>
+              <DetailRow label="Size">{c.size ? companySizeLabels[c.size] : '—'}</DetailRow>
+              <DetailRow label="Account manager">{c.accountManager?.name ?? 'Nobody'}</DetailRow>
+              <DetailRow label="Net terms">
+                {c.netTermsDays === null ? '—' : `${c.netTermsDays} days`}
+              </DetailRow>
+              <DetailRow label="Price tier">{c.priceTier ? priceTierLabels[c.priceTier] : '—'}</DetailRow>
+              <DetailRow label="Domain">{c.domain ?? '—'}</DetailRow>
+              <DetailRow label="Added">{dateTime(c.createdAt, me.workspace?.timeZone)}</DetailRow>
             </dl>
             {c.description && (
               <p className="mt-3 whitespace-pre-wrap border-t border-slate-100 pt-3 text-sm text-slate-700">
@@ -148,58 +142,22 @@ export function CompanyPage() {
 }
 
 function CompanyFieldsCard({ company: c }: { company: CompanyDetail }) {
-  const can = useCan();
   const qc = useQueryClient();
   const me = useMe();
-  const [editing, setEditing] = useState(false);
   const all = useQuery(companyFieldsQuery);
-  const fields = (all.data?.data ?? []).filter((f) => f.entity === 'company');
   if (all.isPending) return null;
-  if (fields.length === 0)
-    return (
-      <Card title="Custom fields">
-        <p className="text-sm text-slate-600">
-          None defined for companies.{' '}
-          {can('fields.manage') && (
-            <Link to="/settings/fields" className="font-medium text-brand-700 underline">
-              Define fields
-            </Link>
-          )}
-        </p>
-      </Card>
-    );
   return (
-    <Card
-      title="Custom fields"
-      actions={
-        can('customers.write') && !editing ? (
-          <Button variant="ghost" onClick={() => setEditing(true)}>
-            Edit fields
-          </Button>
-        ) : undefined
+    <CustomFieldsCard
+      fields={(all.data?.data ?? []).filter((f) => f.entity === 'company')}
+      values={c.custom}
+      currency={me.workspace?.currency}
+      none="None defined for companies."
+      onSave={(custom) =>
+        api(`/companies/${c.id}`, { method: 'PATCH', body: { version: c.version, custom } }).then(() =>
+          qc.invalidateQueries({ queryKey: ['company', c.id] }),
+        )
       }
-    >
-      {editing ? (
-        <CustomValuesForm
-          fields={fields}
-          values={c.custom}
-          onSave={(custom) =>
-            api(`/companies/${c.id}`, { method: 'PATCH', body: { version: c.version, custom } }).then(() =>
-              qc.invalidateQueries({ queryKey: ['company', c.id] }),
-            )
-          }
-          onDone={() => setEditing(false)}
-        />
-      ) : (
-        <dl className="divide-y divide-slate-100">
-          {fields.map((f) => (
-            <Row key={f.id} label={f.label}>
-              {customValueText(f, c.custom[f.key], me.workspace?.currency)}
-            </Row>
-          ))}
-        </dl>
-      )}
-    </Card>
+    />
   );
 }
 

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import type { Customer360, CustomField, TimelineItem } from '../../../../contracts/customers.ts';
+import type { Customer360, TimelineItem } from '../../../../contracts/customers.ts';
 import { timelineKinds } from '../../../../contracts/customers.ts';
 import { ApiError, api, errorMessage } from '../../app/api.ts';
 import { LoadMore } from '../../app/cursor-list.tsx';
@@ -15,6 +15,7 @@ import {
   buttonClass,
   Card,
   cx,
+  DetailRow,
   Dialog,
   dateTime,
   EmptyState,
@@ -25,6 +26,7 @@ import {
   TextInput,
 } from '../../components/ui.tsx';
 import { CompanyCard } from './company-card.tsx';
+import { CustomFieldsCard } from './custom-values.tsx';
 import { RelationsCard } from './relations-card.tsx';
 
 type Customer = Customer360['customer'];
@@ -200,35 +202,28 @@ function HealthStat({ score, reasons }: { score: number | null; reasons: Custome
   );
 }
 
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="flex justify-between gap-4 py-1.5 text-sm">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="min-w-0 truncate text-right text-slate-900">{children}</dd>
-    </div>
-  );
-}
-
 function ContactCard({ d }: { d: Customer360 }) {
   const c = d.customer;
   const me = useMe();
   return (
     <Card title="Contact">
       <dl className="divide-y divide-slate-100">
-        <Row label="Email">{c.email ?? '—'}</Row>
-        <Row label="Phone">{c.phone ?? '—'}</Row>
-        <Row label="Company">{d.company?.name ?? c.company ?? '—'}</Row>
-        <Row label="Location">{[c.city, c.country].filter(Boolean).join(', ') || '—'}</Row>
-        <Row label="Email marketing">{c.emailConsent ?? 'not recorded'}</Row>
-        <Row label="SMS marketing">{c.smsConsent ?? 'not recorded'}</Row>
-        <Row label="Owner">
+        <DetailRow label="Email">{c.email ?? '—'}</DetailRow>
+        <DetailRow label="Phone">{c.phone ?? '—'}</DetailRow>
+        <DetailRow label="Company">{d.company?.name ?? c.company ?? '—'}</DetailRow>
+        <DetailRow label="Location">{[c.city, c.country].filter(Boolean).join(', ') || '—'}</DetailRow>
+        <DetailRow label="Email marketing">{c.emailConsent ?? 'not recorded'}</DetailRow>
+        <DetailRow label="SMS marketing">{c.smsConsent ?? 'not recorded'}</DetailRow>
+        <DetailRow label="Owner">
           <OwnerControl d={d} />
-        </Row>
-        <Row label="Customer since">{dateTime(c.firstOrderAt ?? c.createdAt, me.workspace?.timeZone)}</Row>
+        </DetailRow>
+        <DetailRow label="Customer since">
+          {dateTime(c.firstOrderAt ?? c.createdAt, me.workspace?.timeZone)}
+        </DetailRow>
         {c.externalIds.map((x) => (
-          <Row key={`${x.kind}:${x.value}`} label={x.kind}>
+          <DetailRow key={`${x.kind}:${x.value}`} label={x.kind}>
             <span className="font-mono text-xs">{x.value}</span>
-          </Row>
+          </DetailRow>
         ))}
       </dl>
       {d.addresses.length > 0 && (
@@ -372,158 +367,21 @@ function TagsCard({ d }: { d: Customer360 }) {
   );
 }
 
-function fieldValue(f: CustomField, v: unknown, currency: string | null): string {
-  if (v === undefined || v === null || v === '') return '—';
-  if (f.type === 'boolean') return v ? 'Yes' : 'No';
-  if (f.type === 'money' && typeof v === 'number') return money(v, currency);
-  if (Array.isArray(v)) return v.join(', ');
-  return String(v);
-}
-
 function FieldsCard({ d }: { d: Customer360 }) {
-  const can = useCan();
-  const [editing, setEditing] = useState(false);
-  if (d.fields.length === 0)
-    return (
-      <Card title="Custom fields">
-        <p className="text-sm text-slate-600">
-          None defined.{' '}
-          {can('fields.manage') && (
-            <Link to="/settings/fields" className="font-medium text-brand-700 underline">
-              Define fields
-            </Link>
-          )}
-        </p>
-      </Card>
-    );
+  const refresh = useRefresh(d.customer.id);
   return (
-    <Card
-      title="Custom fields"
-      actions={
-        can('customers.write') && !editing ? (
-          <Button variant="ghost" onClick={() => setEditing(true)}>
-            Edit fields
-          </Button>
-        ) : undefined
+    <CustomFieldsCard
+      fields={d.fields}
+      values={d.customer.custom}
+      currency={d.customer.currency}
+      none="None defined."
+      onSave={(custom) =>
+        api(`/customers/${d.customer.id}`, {
+          method: 'PATCH',
+          body: { version: d.customer.version, custom },
+        }).then(refresh)
       }
-    >
-      {editing ? (
-        <FieldsForm d={d} onDone={() => setEditing(false)} />
-      ) : (
-        <dl className="divide-y divide-slate-100">
-          {d.fields.map((f) => (
-            <Row key={f.id} label={f.label}>
-              {fieldValue(f, d.customer.custom[f.key], d.customer.currency)}
-            </Row>
-          ))}
-        </dl>
-      )}
-    </Card>
-  );
-}
-
-function FieldsForm({ d, onDone }: { d: Customer360; onDone: () => void }) {
-  const id = d.customer.id;
-  const refresh = useRefresh(id);
-  const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...d.customer.custom }));
-  const save = useMutation({
-    mutationFn: () => {
-      const custom: Record<string, unknown> = {};
-      for (const f of d.fields) {
-        const v = values[f.key];
-        custom[f.key] =
-          v === '' || v === undefined ? null : f.type === 'number' || f.type === 'money' ? Number(v) : v;
-      }
-      return api(`/customers/${id}`, { method: 'PATCH', body: { version: d.customer.version, custom } });
-    },
-    onSuccess: () => {
-      refresh();
-      onDone();
-    },
-  });
-  const err = save.error instanceof ApiError ? save.error : undefined;
-  const set = (k: string, v: unknown) => setValues((x) => ({ ...x, [k]: v }));
-  return (
-    <form
-      className="space-y-3"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
-      {d.fields.map((f) => {
-        const error = err?.errors.find((x) => x.path === `custom.${f.key}`)?.message;
-        const v = values[f.key];
-        if (f.type === 'boolean')
-          return (
-            <label key={f.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" checked={v === true} onChange={(e) => set(f.key, e.target.checked)} />
-              {f.label}
-            </label>
-          );
-        if (f.type === 'select' || f.type === 'multi_select')
-          return (
-            <label key={f.id} className="block text-sm">
-              <span className="mb-1 block font-medium text-slate-800">{f.label}</span>
-              <select
-                aria-label={f.label}
-                multiple={f.type === 'multi_select'}
-                value={
-                  (f.type === 'multi_select'
-                    ? ((v as string[] | undefined) ?? [])
-                    : ((v as string | undefined) ?? '')) as never
-                }
-                onChange={(e) =>
-                  set(
-                    f.key,
-                    f.type === 'multi_select'
-                      ? [...e.target.selectedOptions].map((o) => o.value)
-                      : e.target.value,
-                  )
-                }
-                className="block w-full rounded-lg border-0 px-3 py-2 ring-1 ring-slate-300"
-              >
-                {f.type === 'select' && <option value="">—</option>}
-                {f.options.map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
-              </select>
-              {error && <span className="mt-1 block text-red-700">{error}</span>}
-            </label>
-          );
-        return (
-          <TextInput
-            key={f.id}
-            label={f.type === 'money' ? `${f.label} (in cents)` : f.label}
-            type={
-              f.type === 'date'
-                ? 'date'
-                : f.type === 'number' || f.type === 'money'
-                  ? 'number'
-                  : f.type === 'email'
-                    ? 'email'
-                    : f.type === 'url'
-                      ? 'url'
-                      : 'text'
-            }
-            value={(v as string | number | undefined) ?? ''}
-            onChange={(e) => set(f.key, e.target.value)}
-            error={error}
-          />
-        );
-      })}
-      {err && !err.errors.some((x) => x.path.startsWith('custom.')) && <Alert>{err.detail}</Alert>}
-      <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={save.isPending}>
-          Save fields
-        </Button>
-      </div>
-    </form>
+    />
   );
 }
 

@@ -1,10 +1,12 @@
-// Custom field values of one record (a company here; the customer page has its own form): shown as
-// rows, edited in a form whose errors name the field, as the API checks them.
+// Custom field values of one record (a customer or a company): shown as rows, edited in a form whose
+// errors name the field, as the API checks them.
 import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import type { CustomField } from '../../../../contracts/customers.ts';
 import { ApiError } from '../../app/api.ts';
-import { Alert, Button, money, TextInput } from '../../components/ui.tsx';
+import { useCan } from '../../app/session.ts';
+import { Alert, Button, Card, DetailRow, money, TextInput } from '../../components/ui.tsx';
 
 export function customValueText(f: CustomField, v: unknown, currency: string | null | undefined): string {
   if (v === undefined || v === null || v === '') return '—';
@@ -125,5 +127,61 @@ export function CustomValuesForm({
         </Button>
       </div>
     </form>
+  );
+}
+
+/** The custom fields card of a record page: the values, Edit fields for those who may, or a pointer to
+ * Settings → Custom fields when none are defined. */
+export function CustomFieldsCard({
+  fields,
+  values,
+  currency,
+  none,
+  onSave,
+}: {
+  fields: CustomField[];
+  values: Record<string, unknown>;
+  currency: string | null | undefined;
+  none: string;
+  onSave: (custom: Record<string, unknown>) => Promise<unknown>;
+}) {
+  const can = useCan();
+  const [editing, setEditing] = useState(false);
+  if (fields.length === 0)
+    return (
+      <Card title="Custom fields">
+        <p className="text-sm text-slate-600">
+          {none}{' '}
+          {can('fields.manage') && (
+            <Link to="/settings/fields" className="font-medium text-brand-700 underline">
+              Define fields
+            </Link>
+          )}
+        </p>
+      </Card>
+    );
+  return (
+    <Card
+      title="Custom fields"
+      actions={
+        can('customers.write') && !editing ? (
+          <Button variant="ghost" onClick={() => setEditing(true)}>
+            Edit fields
+          </Button>
+        ) : undefined
+      }
+    >
+      {editing ? (
+        <CustomValuesForm fields={fields} values={values} onSave={onSave} onDone={() => setEditing(false)} />
+      ) : (
+        <dl className="divide-y divide-slate-100">
+          {fields.map((f) => (
+            <DetailRow key={f.id} label={f.label}>
+              {customValueText(f, values[f.key], currency)}
+            </DetailRow>
+          ))}
+        </dl>
+      )}
+    </Card>
   );
 }
