@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { metricsHandler } from './modules/commerce/metrics.ts';
+import { metricsHandler, orderWindowJobs } from './modules/commerce/metrics.ts';
 import { scoringHandler } from './modules/customers/scoring.ts';
 import { timelineHandler } from './modules/customers/timeline.ts';
 import { importJobs } from './modules/imports/imports.service.ts';
@@ -14,7 +14,7 @@ import type { Runtime } from './platform/runtime.ts';
 
 /** Every module's background jobs. */
 export function allJobs(rt: Pick<Runtime, 'config' | 'jobs'>): JobDef<never>[] {
-  return [...mailJobs(rt), ...importJobs(), ...segmentJobs(rt)] as JobDef<never>[];
+  return [...mailJobs(rt), ...importJobs(), ...orderWindowJobs(rt), ...segmentJobs(rt)] as JobDef<never>[];
 }
 
 /** Every module's event handlers (modules add theirs as they land). */

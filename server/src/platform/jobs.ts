@@ -27,6 +27,26 @@ export type JobDef<T = Record<string, unknown>> = {
   afterCommit?: (job: { id: string; retryCount: number }) => Promise<void> | void;
 };
 
+/**
+ * A scheduled job that sends `perWorkspace` once for every workspace (so a large store does not hold
+ * the others up, and each workspace's work is retried on its own).
+ */
+export function fanOutToWorkspaces(
+  rt: { jobs: Jobs },
+  name: string,
+  schedule: string,
+  perWorkspace: string,
+): JobDef<{ workspaceId?: string }> {
+  return {
+    name,
+    schedule,
+    handle: async (tx) => {
+      for (const w of await rows<{ id: string }>(tx, sql`SELECT id FROM workspaces`))
+        await rt.jobs.send(tx, perWorkspace, { workspaceId: w.id });
+    },
+  };
+}
+
 export type Jobs = {
   boss: PgBoss;
   /** Enqueues a job in the caller's transaction: it exists exactly when the change does. */

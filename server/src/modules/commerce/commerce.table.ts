@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  date,
   foreignKey,
   index,
   integer,
@@ -51,6 +52,25 @@ export const customers = pgTable(
     firstOrderAt: ts('first_order_at'),
     lastOrderAt: ts('last_order_at'),
     avgDaysBetweenOrders: numeric('avg_days_between_orders', { precision: 10, scale: 2, mode: 'number' }),
+    // Rolling order windows (migration 0015, metrics.ts): counted orders, net and gross spend in the last
+    // 30/60/90/180/365 days as of order_windows_from, exact for every day before order_windows_until
+    orders30d: integer('orders_30d').notNull().default(0),
+    spent30dMinor: money('spent_30d_minor'),
+    gross30dMinor: money('gross_30d_minor'),
+    orders60d: integer('orders_60d').notNull().default(0),
+    spent60dMinor: money('spent_60d_minor'),
+    gross60dMinor: money('gross_60d_minor'),
+    orders90d: integer('orders_90d').notNull().default(0),
+    spent90dMinor: money('spent_90d_minor'),
+    gross90dMinor: money('gross_90d_minor'),
+    orders180d: integer('orders_180d').notNull().default(0),
+    spent180dMinor: money('spent_180d_minor'),
+    gross180dMinor: money('gross_180d_minor'),
+    orders365d: integer('orders_365d').notNull().default(0),
+    spent365dMinor: money('spent_365d_minor'),
+    gross365dMinor: money('gross_365d_minor'),
+    orderWindowsFrom: date('order_windows_from', { mode: 'string' }),
+    orderWindowsUntil: date('order_windows_until', { mode: 'string' }),
     // Customer 360 (migration 0009): custom field values by key, the owner, and the scores the worker keeps
     custom: jsonb('custom').notNull().default({}),
     ownerUserId: uuid('owner_user_id'),

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderInput } from '../../../../contracts/commerce.ts';
 import { ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { orderInput } from '../../../test/orders.ts';
 import { type Db, inWorkspace, rows } from '../../platform/db.ts';
 import { dispatchBatch } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -18,21 +19,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const at = (day: number) => new Date(Date.UTC(2025, 0, 1) + day * 86_400_000).toISOString();
-const order = (id: string, o: Partial<OrderInput> = {}): OrderInput => ({
-  externalId: id,
-  number: `#${id}`,
-  status: 'open',
-  currency: 'USD',
-  discountMinor: 0,
-  taxMinor: 0,
-  shippingMinor: 0,
-  totalMinor: 1000,
-  discountCodes: [],
-  lines: [{ title: 'Thing', quantity: 1, unitPriceMinor: 1000, discountMinor: 0 }],
-  placedAt: at(0),
-  updatedAt: at(0),
-  ...o,
-});
+const order = (id: string, o: Partial<OrderInput> = {}): OrderInput =>
+  orderInput(id, { placedAt: at(0), updatedAt: at(0), ...o });
 
 async function drain(db: Db) {
   while ((await dispatchBatch(db, [metricsHandler], log)) > 0) {
@@ -152,7 +140,8 @@ describe('ingestion', () => {
                   customer: { email: `p${op.person}@example.com` },
                   totalMinor: op.total,
                   status: op.cancelled ? 'cancelled' : 'open',
-                  placedAt: at(op.day),
+                  // within the last 400 days, so every rolling window holds some
+                  placedAt: new Date(Date.now() - (400 - op.day) * 86_400_000).toISOString(),
                   updatedAt: at(op.version),
                 }),
               ]);
@@ -199,9 +188,14 @@ describe('ingestion', () => {
           total_spent_minor: string;
           refunded_minor: string;
           last: string | null;
+          windows: string[];
         }>(
           db,
-          sql`SELECT id, orders_count, total_spent_minor::text, refunded_minor::text, last_order_at::text AS last FROM customers WHERE workspace_id = ${workspaceId} AND merged_into IS NULL ORDER BY id`,
+          sql`SELECT id, orders_count, total_spent_minor::text, refunded_minor::text, last_order_at::text AS last,
+                ARRAY[orders_30d, spent_30d_minor, gross_30d_minor, orders_60d, spent_60d_minor, gross_60d_minor,
+                      orders_90d, spent_90d_minor, gross_90d_minor, orders_180d, spent_180d_minor, gross_180d_minor,
+                      orders_365d, spent_365d_minor, gross_365d_minor]::text[] AS windows
+                FROM customers WHERE workspace_id = ${workspaceId} AND merged_into IS NULL ORDER BY id`,
         );
         const allOrders = await rows<{
           id: string;
@@ -234,6 +228,17 @@ describe('ingestion', () => {
           );
           const last = mine.map((o) => new Date(o.placed_at).getTime()).sort((x, y) => y - x)[0];
           expect(c.last ? new Date(c.last).getTime() : undefined).toBe(last);
+          // the rolling windows as of today: orders placed since the start of the day n days back
+          const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+          const windows = [30, 60, 90, 180, 365].flatMap((n) => {
+            const inside = mine.filter((o) => new Date(o.placed_at).getTime() >= today - n * 86_400_000);
+            const gross = inside.reduce((s, o) => s + Number(o.total_minor), 0);
+            const refunded = allRefunds
+              .filter((r) => inside.some((o) => o.id === r.order_id))
+              .reduce((s, r) => s + Number(r.amount_minor), 0);
+            return [inside.length, gross - refunded, gross].map(String);
+          });
+          expect(c.windows).toEqual(windows);
         }
       }),
       { numRuns: 25 },

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition, DateValue } from '../../../../contracts/segments.ts';
 import { compareOps, eventTypes } from '../../../../contracts/segments.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { rows } from '../../platform/db.ts';
+import { inWorkspace, rows } from '../../platform/db.ts';
+import { ORDER_WINDOWS, recomputeCustomerMetrics } from '../commerce/metrics.ts';
 import { createWorkspaceWithOwner } from '../onboarding/onboarding.service.ts';
 import { checkRules, matchingCustomers } from './compile.ts';
 import { evaluateRules, type MemStore } from './evaluate.ts';
@@ -206,13 +207,18 @@ describe('segment compiler', () => {
     }
   }, 120_000);
 
-  it('agrees on order aggregates in windows, where the compiler narrows by first/last order dates', async () => {
-    // unfiltered aggregates with small thresholds, so that most windows hold orders that decide
+  it('agrees on order aggregates in windows, where the compiler narrows by first/last order dates and reads stored rolling windows', async () => {
+    // unfiltered aggregates with small thresholds, so that most windows hold orders that decide; the
+    // rolling windows the metrics pass stores (since -30d … -365d, no end) come up often
+    const rolling = fc.constantFrom(...ORDER_WINDOWS).map((n): DateValue => ({ days: -n }));
     const windowed = fc.record(
       {
         kind: fc.constant('orders' as const),
         fn: fc.constantFrom('orders_placed', 'amount_spent', 'average_order_value' as const),
-        window: fc.record({ since: fromStore, until: fromStore }, { requiredKeys: [] }),
+        window: fc.oneof(
+          fc.record({ since: fromStore, until: fromStore }, { requiredKeys: [] }),
+          fc.record({ since: rolling }),
+        ),
         op: fc.constantFrom(...compareOps),
         value: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 300 })),
       },
@@ -225,21 +231,86 @@ describe('segment compiler', () => {
     });
     const [store] = fc.sample(storeArb(80), { numRuns: 1, seed: 11 });
     const ws = await load(t, store!);
+    // The stored windows as of different days: today's (exact), earlier days' (exact until their oldest
+    // order leaves a window, then the orders are counted), a later day's (never read) and none at all.
+    const asOfs = [NOW, day(-1), day(-40), day(-100), day(1), null];
+    const ids = store!.customers.map((c) => c.id);
+    for (const [i, asOf] of asOfs.entries()) {
+      const group = ids.filter((_, k) => k % asOfs.length === i);
+      if (asOf)
+        await inWorkspace(t.database.db, ws, (tx) => recomputeCustomerMetrics(tx, ws, group, { asOf }));
+    }
+    const [read] = await rows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM customers WHERE workspace_id = ${ws} AND order_windows_from <= ${NOW.toISOString().slice(0, 10)}::date
+            AND order_windows_until > ${NOW.toISOString().slice(0, 10)}::date AND orders_365d > 0`,
+    );
+    // some customers with orders answer from their stored windows, the others from their orders
+    expect(read!.n).toBeGreaterThan(2);
+    // Rules are asked on the stored day and on the days a stored order leaves a rolling window (and the
+    // day before), where a span that ends a day late or early would answer wrongly.
+    const edges = DAYS.flatMap((d) => ORDER_WINDOWS.flatMap((n) => [d + n, d + n + 1])).filter(
+      (k) => k >= 0 && k <= 400,
+    );
+    const queryDay = fc.oneof(
+      fc.constant(NOW),
+      fc.constantFrom(...edges).map((k) => new Date(NOW.getTime() + k * DAY)),
+    );
     let decided = 0;
     await fc.assert(
-      fc.asyncProperty(rules, async (r) => {
-        const expected = evaluateRules(store!, r, NOW);
+      fc.asyncProperty(rules, queryDay, async (r, now) => {
+        const expected = evaluateRules(store!, r, now);
         const got = await rows<{ id: string }>(
           t.database.db,
-          sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, r, NOW)} ORDER BY c.id`,
+          sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, r, now)} ORDER BY c.id`,
         );
         if (expected.length > 0 && expected.length < store!.customers.length) decided++;
         expect(got.map((x) => x.id)).toEqual(expected);
       }),
-      { numRuns: 150, seed: 3 },
+      { numRuns: 250, seed: 3 },
     );
     // most rules split the customers: the windows are exercised, not trivially all or none
-    expect(decided).toBeGreaterThan(60);
+    expect(decided).toBeGreaterThan(80);
+  }, 120_000);
+
+  it('reads a stored rolling window only on the days it is exact: every day an order leaves a window, and the day before', async () => {
+    const [store] = fc.sample(storeArb(80), { numRuns: 1, seed: 5 });
+    const ws = await load(t, store!);
+    const asOfs = [NOW, day(-1), day(-40), day(-100), day(1)];
+    const ids = store!.customers.map((c) => c.id);
+    for (const [i, asOf] of asOfs.entries())
+      await inWorkspace(t.database.db, ws, (tx) =>
+        recomputeCustomerMetrics(
+          tx,
+          ws,
+          ids.filter((_, k) => k % asOfs.length === i),
+          { asOf },
+        ),
+      );
+    let checked = 0;
+    for (const n of ORDER_WINDOWS)
+      for (const k of new Set(DAYS.flatMap((d) => [d + n, d + n + 1]))) {
+        const now = new Date(NOW.getTime() + k * DAY);
+        const tests: Extract<Condition, { kind: 'orders' }>[] = [
+          { kind: 'orders', fn: 'orders_placed', window: { since: { days: -n } }, op: '>=', value: 1 },
+          { kind: 'orders', fn: 'orders_placed', window: { since: { days: -n } }, op: '>=', value: 2 },
+          { kind: 'orders', fn: 'amount_spent', window: { since: { days: -n } }, op: '>', value: 150 },
+          { kind: 'orders', fn: 'average_order_value', window: { since: { days: -n } }, op: '<', value: 120 },
+        ];
+        for (const c of tests) {
+          const r = { kind: 'group' as const, op: 'and' as const, rules: [c] };
+          const got = await rows<{ id: string }>(
+            t.database.db,
+            sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, r, now)} ORDER BY c.id`,
+          );
+          expect(
+            got.map((x) => x.id),
+            `${c.fn} ${c.op} ${c.value} since -${n}d on day ${k}`,
+          ).toEqual(evaluateRules(store!, r, now));
+          checked++;
+        }
+      }
+    expect(checked).toBeGreaterThan(300);
   }, 120_000);
 
   it('refuses unbounded or oversized rules', () => {

@@ -11,6 +11,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
 import { RULE_LIMITS } from '../../../../contracts/segments.ts';
+import { ORDER_WINDOWS, type OrderWindow, orderWindowColumns, utcDay } from '../commerce/metrics.ts';
 import { rfmGroupSql, rfmScored } from './rfm.ts';
 
 const DAY = 86_400_000;
@@ -147,6 +148,25 @@ const textColumn = {
   company: sql`c.company`,
 } as const;
 
+type OrdersCondition = Extract<Condition, { kind: 'orders' }>;
+
+/** The stored rolling window an order aggregate is, if any: since -N days (N kept), no end, no filter. */
+function storedWindow(c: OrdersCondition): OrderWindow | null {
+  const since = c.window.since;
+  if (c.fn === 'products_purchased' || c.discountCode || c.category || c.product) return null;
+  if (!since || !('days' in since) || c.window.until) return null;
+  const n = -since.days;
+  return (ORDER_WINDOWS as readonly number[]).includes(n) ? (n as OrderWindow) : null;
+}
+
+function storedAggregate(fn: OrdersCondition['fn'], n: OrderWindow): SQL {
+  const col = orderWindowColumns(n);
+  // as the counted aggregates: net spend, the gross average (NULL without orders), the count
+  if (fn === 'amount_spent') return sql`c.${col.net}`;
+  if (fn === 'average_order_value') return sql`(c.${col.gross}::numeric / nullif(c.${col.count}, 0))`;
+  return sql`c.${col.count}`;
+}
+
 function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
   switch (c.kind) {
     case 'rfm':
@@ -209,8 +229,15 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
             ? sql`avg(o.total_minor)`
             : sql`count(*)`;
       const value = c.fn === 'amount_spent' || c.fn === 'average_order_value' ? minor(c.value) : c.value;
+      const counted = sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`;
+      const stored = storedWindow(c);
+      // A rolling window the metrics pass keeps per customer (the last 30/60/90/180/365 days, no order
+      // filter): the stored figure where it is exact for today, the orders counted where it is not.
       const test = cmp(
-        sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`,
+        stored
+          ? sql`CASE WHEN c.order_windows_from <= ${utcDay(now)}::date AND c.order_windows_until > ${utcDay(now)}::date
+              THEN ${storedAggregate(c.fn, stored)} ELSE ${counted} END`
+          : counted,
         c.op,
         value,
       );

@@ -3,9 +3,9 @@
 // metrics handler, so order aggregates are already current). Relative dates move with time, so an
 // hourly job re-evaluates every dynamic segment in full and stores the RFM scores.
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../../platform/db.ts';
+import type { Db } from '../../platform/db.ts';
 import { customersByWorkspace, type DomainEvent, type EventHandler } from '../../platform/events.ts';
-import type { JobDef } from '../../platform/jobs.ts';
+import { fanOutToWorkspaces, type JobDef } from '../../platform/jobs.ts';
 import type { Runtime } from '../../platform/runtime.ts';
 import { customersOf } from '../commerce/metrics.ts';
 import { rescoreCustomers } from '../customers/scoring.ts';
@@ -74,14 +74,7 @@ export async function storeRfmScores(tx: Db, workspaceId: string): Promise<void>
  * workspace's customers, re-evaluating its dynamic segments in full and storing its RFM scores.
  */
 export const segmentJobs = (rt: Pick<Runtime, 'jobs'>): JobDef<{ workspaceId?: string }>[] => [
-  {
-    name: 'segments.refresh',
-    schedule: '7 * * * *',
-    handle: async (tx) => {
-      for (const w of await rows<{ id: string }>(tx, sql`SELECT id FROM workspaces`))
-        await rt.jobs.send(tx, 'segments.refresh-workspace', { workspaceId: w.id });
-    },
-  },
+  fanOutToWorkspaces(rt, 'segments.refresh', '7 * * * *', 'segments.refresh-workspace'),
   {
     name: 'segments.refresh-workspace',
     handle: async (tx, data) => {
