@@ -367,10 +367,10 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
     };
   });
   await recordEvents(tx, events);
-  const acceptedIds = new Set(rows.map((r) => r.externalId));
+  const rowOf = new Map(rows.map((r) => [r.externalId, r]));
   return items.map((o) => {
-    const row = rows.find((r) => r.externalId === o.externalId);
-    if (!acceptedIds.has(o.externalId) || latest.get(o.externalId) !== o) {
+    const row = rowOf.get(o.externalId);
+    if (!row || latest.get(o.externalId) !== o) {
       return {
         externalId: o.externalId,
         id: existing.get(o.externalId)?.id ?? row?.id ?? null,
