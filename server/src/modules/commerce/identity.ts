@@ -1,8 +1,9 @@
 // Identity resolution: one customer per person across email, phone and platform ids.
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { unnestRows } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { newId } from '../../platform/tokens.ts';
-import { customerIdentities, customers } from './commerce.table.ts';
+import { customerIdentities } from './commerce.table.ts';
 
 export type PersonRef = {
   externalId?: string | null;
@@ -111,6 +112,7 @@ export async function resolvePeople(
   const fresh = new Map<string, string>(); // identity key → customer created in this call
   const toCreate: { id: string; ref: PersonRef; ids: Identity[] }[] = [];
   const toLink: { customerId: string; ids: Identity[] }[] = [];
+  const createdHere = new Set<string>();
   const results = idsPerRef.map((ids, i): Resolved | null => {
     if (ids.length === 0) return null;
     const hit = ids.map((id) => known.get(keyOf(id)) ?? fresh.get(keyOf(id))).find(Boolean);
@@ -120,35 +122,40 @@ export async function resolvePeople(
         toLink.push({ customerId: hit, ids: missing });
         for (const m of missing) fresh.set(keyOf(m), hit);
       }
-      return { customerId: hit, created: toCreate.some((c) => c.id === hit) };
+      return { customerId: hit, created: createdHere.has(hit) };
     }
     const id = newId();
     toCreate.push({ id, ref: refs[i]!, ids });
+    createdHere.add(id);
     for (const m of ids) fresh.set(keyOf(m), id);
     return { customerId: id, created: true };
   });
+  // One array parameter per column (unnest): a statement of the same shape however many people a
+  // batch brings (a multi-row VALUES of every column is parsed and planned anew each time).
   if (toCreate.length) {
-    await tx.insert(customers).values(
-      toCreate.map((c) => ({
-        workspaceId,
-        id: c.id,
-        email: normaliseEmail(c.ref.email),
-        phone: normalisePhone(c.ref.phone),
-        firstName: c.ref.firstName ?? null,
-        lastName: c.ref.lastName ?? null,
-      })),
-    );
+    await tx.execute(sql`
+      INSERT INTO customers (workspace_id, id, email, phone, first_name, last_name)
+      ${unnestRows([
+        { name: 'workspace_id', type: 'uuid', values: toCreate.map(() => workspaceId) },
+        { name: 'id', type: 'uuid', values: toCreate.map((c) => c.id) },
+        { name: 'email', type: 'text', values: toCreate.map((c) => normaliseEmail(c.ref.email)) },
+        { name: 'phone', type: 'text', values: toCreate.map((c) => normalisePhone(c.ref.phone)) },
+        { name: 'first_name', type: 'text', values: toCreate.map((c) => c.ref.firstName ?? null) },
+        { name: 'last_name', type: 'text', values: toCreate.map((c) => c.ref.lastName ?? null) },
+      ])}`);
     for (const c of toCreate) toLink.push({ customerId: c.id, ids: c.ids });
   }
-  const links = toLink.flatMap((l) =>
-    l.ids.map((i) => ({ workspaceId, kind: i.kind, value: i.value, customerId: l.customerId })),
-  );
-  for (let i = 0; i < links.length; i += 5000) {
-    await tx
-      .insert(customerIdentities)
-      .values(links.slice(i, i + 5000))
-      .onConflictDoNothing();
-  }
+  const links = toLink.flatMap((l) => l.ids.map((i) => ({ ...i, customerId: l.customerId })));
+  if (links.length)
+    await tx.execute(sql`
+      INSERT INTO customer_identities (workspace_id, kind, value, customer_id)
+      ${unnestRows([
+        { name: 'workspace_id', type: 'uuid', values: links.map(() => workspaceId) },
+        { name: 'kind', type: 'text', values: links.map((l) => l.kind) },
+        { name: 'value', type: 'text', values: links.map((l) => l.value) },
+        { name: 'customer_id', type: 'uuid', values: links.map((l) => l.customerId) },
+      ])}
+      ON CONFLICT DO NOTHING`);
   return results;
 }
 
