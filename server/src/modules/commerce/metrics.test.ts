@@ -8,6 +8,7 @@ import { orderInput } from '../../../test/orders.ts';
 import { type Db, inWorkspace, rows } from '../../platform/db.ts';
 import { dispatchBatch } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { allJobs } from '../../runtime.ts';
 import { upsertOrders } from './ingest.service.ts';
 import { metricsHandler, recomputeCustomerMetrics, refreshOrderWindows } from './metrics.ts';
 
@@ -105,6 +106,21 @@ describe('rolling order windows', () => {
     expect(b!.until).toBe('infinity');
     // the other workspace's customers are left as they were
     expect(await windowsOf(other)).toEqual(before);
+  });
+
+  it('the hourly job runs the pass for each workspace', async () => {
+    const ws = await store();
+    await t.database.db.execute(
+      sql`UPDATE customers SET order_windows_from = NULL WHERE workspace_id = ${ws} AND email = 'a@example.com'`,
+    );
+    const jobs = allJobs(t.rt);
+    expect(jobs.map((j) => j.name)).toEqual(
+      expect.arrayContaining(['customers.order-windows', 'customers.order-windows-workspace']),
+    );
+    const perWorkspace = jobs.find((j) => j.name === 'customers.order-windows-workspace')!;
+    await perWorkspace.longRunning!(t.database.db, { workspaceId: ws } as never, { id: 'j', retryCount: 0 });
+    const [a] = await windowsOf(ws);
+    expect(a).toMatchObject({ from: dayOf(today), o30: 1, o90: 2 });
   });
 
   it('a pass never overwrites windows recomputed after it began, and an unknown workspace changes nothing', async () => {
