@@ -313,6 +313,29 @@ describe('segment compiler', () => {
     expect(checked).toBeGreaterThan(300);
   }, 120_000);
 
+  it('lower-cases tags element by element, whatever characters they hold (the tag rules and their index)', async () => {
+    const tags = [
+      'VIP',
+      'Say "Hi"',
+      'a,b',
+      '{Braces}',
+      'back\\Slash',
+      'two  Spaces',
+      'NULL',
+      'Null',
+      'Émile',
+      ' x ',
+    ];
+    const [r] = await rows<{ got: string[]; want: string[] }>(
+      t.database.db,
+      sql`SELECT patron_lower_tags(${sql.param(tags)}::text[]) AS got,
+                 ARRAY(SELECT lower(x) FROM unnest(${sql.param(tags)}::text[]) AS x) AS want`,
+    );
+    expect(r!.got).toEqual(r!.want);
+    expect(r!.got).toContain('null');
+    expect(r!.got).toContain('say "hi"');
+  });
+
   it('refuses unbounded or oversized rules', () => {
     const ev: Condition = { kind: 'events', fn: 'events', window: {}, op: '>=', value: 1 };
     expect(checkRules({ kind: 'group', op: 'and', rules: [ev] }, NOW)).toEqual([

@@ -229,15 +229,17 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
             ? sql`avg(o.total_minor)`
             : sql`count(*)`;
       const value = c.fn === 'amount_spent' || c.fn === 'average_order_value' ? minor(c.value) : c.value;
-      const counted = sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`;
       const stored = storedWindow(c);
       // A rolling window the metrics pass keeps per customer (the last 30/60/90/180/365 days, no order
-      // filter): the stored figure where it is exact for today, the orders counted where it is not.
+      // filter): the stored figure where it is exact for today, the orders counted where it is not —
+      // by patron_orders_in_window (migration 0017), the same aggregate as a function, so that the
+      // count may run in parallel workers.
       const test = cmp(
         stored
           ? sql`CASE WHEN c.order_windows_from <= ${utcDay(now)}::date AND c.order_windows_until > ${utcDay(now)}::date
-              THEN ${storedAggregate(c.fn, stored)} ELSE ${counted} END`
-          : counted,
+              THEN ${storedAggregate(c.fn, stored)}
+              ELSE patron_orders_in_window(c.workspace_id, c.id, ${dayStart(c.window.since!, now).toISOString()}::timestamptz, ${c.fn}) END`
+          : sql`(SELECT ${agg} FROM orders o WHERE ${sql.join(filters, sql` AND `)})`,
         c.op,
         value,
       );
