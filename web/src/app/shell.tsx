@@ -3,7 +3,7 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { type ReactNode, useState } from 'react';
 import type { Permission } from '../../../contracts/roles.ts';
 import { roleLabels } from '../../../contracts/roles.ts';
-import { Button, cx, Dialog, TextInput } from '../components/ui.tsx';
+import { Button, cx, Dialog, FormActions, TextInput } from '../components/ui.tsx';
 import { api, errorMessage } from './api.ts';
 import { CommandPalette } from './command-palette.tsx';
 import { useCan, useMe } from './session.ts';
@@ -189,14 +189,9 @@ function WorkspaceSwitcher() {
             maxLength={120}
             error={create.error ? errorMessage(create.error) : undefined}
           />
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setCreating(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={create.isPending}>
-              Create workspace
-            </Button>
-          </div>
+          <FormActions onCancel={() => setCreating(false)} busy={create.isPending}>
+            Create workspace
+          </FormActions>
         </form>
       </Dialog>
     </div>

@@ -307,3 +307,29 @@ export function DetailRow({ label, children }: { label: string; children: ReactN
     </div>
   );
 }
+
+/** The foot of a form or dialog: Cancel, then the submit button (busy while the request runs). */
+export function FormActions({
+  onCancel,
+  busy,
+  disabled,
+  variant,
+  children,
+}: {
+  onCancel: () => void;
+  busy?: boolean;
+  disabled?: boolean;
+  variant?: ButtonProps['variant'];
+  children: ReactNode;
+}) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button variant="secondary" onClick={onCancel}>
+        Cancel
+      </Button>
+      <Button type="submit" variant={variant} busy={busy} disabled={disabled}>
+        {children}
+      </Button>
+    </div>
+  );
+}

@@ -10,7 +10,7 @@ import {
   priceTiers,
 } from '../../../../contracts/companies.ts';
 import { ApiError, api } from '../../app/api.ts';
-import { Alert, Button, Dialog, Field, SelectInput, TextInput } from '../../components/ui.tsx';
+import { Alert, Dialog, Field, FormActions, SelectInput, TextInput } from '../../components/ui.tsx';
 
 export function useMembers() {
   return useQuery({
@@ -163,14 +163,9 @@ export function CompanyDialog({
               : err.detail}
           </Alert>
         )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={save.isPending}>
-            {company ? 'Save' : 'Create company'}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.isPending}>
+          {company ? 'Save' : 'Create company'}
+        </FormActions>
       </form>
     </Dialog>
   );

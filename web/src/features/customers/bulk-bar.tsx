@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, downloadPost, errorMessage } from '../../app/api.ts';
 import { useCan } from '../../app/session.ts';
-import { Alert, Button, Dialog, SelectInput, TextInput } from '../../components/ui.tsx';
+import { Alert, Button, Dialog, FormActions, SelectInput, TextInput } from '../../components/ui.tsx';
 
 type Action = 'tag' | 'untag' | 'assign_owner' | 'delete';
 const titles: Record<Action, string> = {
@@ -128,14 +128,13 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
             </p>
           )}
           {run.error && <Alert>{errorMessage(run.error)}</Alert>}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setAction(null)}>
-              Cancel
-            </Button>
-            <Button type="submit" variant={action === 'delete' ? 'danger' : 'primary'} busy={run.isPending}>
-              {action === 'delete' ? `Delete ${ids.length}` : 'Apply'}
-            </Button>
-          </div>
+          <FormActions
+            onCancel={() => setAction(null)}
+            variant={action === 'delete' ? 'danger' : 'primary'}
+            busy={run.isPending}
+          >
+            {action === 'delete' ? `Delete ${ids.length}` : 'Apply'}
+          </FormActions>
         </form>
       </Dialog>
     </>

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { CustomField } from '../../../../contracts/customers.ts';
 import { ApiError } from '../../app/api.ts';
 import { useCan } from '../../app/session.ts';
-import { Alert, Button, Card, DetailRow, money, TextInput } from '../../components/ui.tsx';
+import { Alert, Button, Card, DetailRow, FormActions, money, TextInput } from '../../components/ui.tsx';
 
 export function customValueText(f: CustomField, v: unknown, currency: string | null | undefined): string {
   if (v === undefined || v === null || v === '') return '—';
@@ -118,14 +118,9 @@ export function CustomValuesForm({
           {err.status === 409 ? 'Someone else changed this meanwhile. Reload to see it.' : err.detail}
         </Alert>
       )}
-      <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={save.isPending}>
-          Save fields
-        </Button>
-      </div>
+      <FormActions onCancel={onDone} busy={save.isPending}>
+        Save fields
+      </FormActions>
     </form>
   );
 }

@@ -19,6 +19,7 @@ import {
   Dialog,
   dateTime,
   EmptyState,
+  FormActions,
   money,
   PageHeader,
   Spinner,
@@ -647,14 +648,9 @@ function EditDialog({ d, onClose }: { d: Customer360; onClose: () => void }) {
               : err.detail}
           </Alert>
         )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={save.isPending}>
-            Save
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.isPending}>
+          Save
+        </FormActions>
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { SavedView } from '../../../../contracts/customers.ts';
 import { api, errorMessage } from '../../app/api.ts';
 import { useMe } from '../../app/session.ts';
-import { Alert, Button, Dialog, TextInput } from '../../components/ui.tsx';
+import { Alert, Button, Dialog, FormActions, TextInput } from '../../components/ui.tsx';
 
 export function ViewsMenu({
   current,
@@ -78,14 +78,9 @@ export function ViewsMenu({
             </label>
           )}
           {save.error && <Alert>{errorMessage(save.error)}</Alert>}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={save.isPending}>
-              Save view
-            </Button>
-          </div>
+          <FormActions onCancel={() => setOpen(false)} busy={save.isPending}>
+            Save view
+          </FormActions>
         </form>
       </Dialog>
     </>

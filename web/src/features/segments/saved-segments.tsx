@@ -16,6 +16,7 @@ import {
   Dialog,
   dateTime,
   EmptyState,
+  FormActions,
   money,
   PageHeader,
   SelectInput,
@@ -366,14 +367,9 @@ function TagDialog({
           maxLength={100}
         />
         {err && !err.field('tag') && <Alert>{err.detail}</Alert>}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={m.isPending} disabled={!tag.trim()}>
-            Apply to all members
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={m.isPending} disabled={!tag.trim()}>
+          Apply to all members
+        </FormActions>
       </form>
     </Dialog>
   );

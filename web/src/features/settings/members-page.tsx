@@ -18,6 +18,7 @@ import {
   Dialog,
   dateTime,
   EmptyState,
+  FormActions,
   PageHeader,
   SelectInput,
   Spinner,
@@ -87,14 +88,9 @@ function InviteDialog({ open, onClose }: { open: boolean; onClose: () => void })
           options={options}
         />
         <p className="text-sm text-slate-600">They get an email with a link that works for 7 days.</p>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={m.isPending}>
-            Send invitation
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={m.isPending}>
+          Send invitation
+        </FormActions>
       </form>
     </Dialog>
   );
