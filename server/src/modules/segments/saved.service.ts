@@ -68,13 +68,13 @@ export async function evaluateSegment(
   // For a few customers, they are fetched by key first (OFFSET 0 keeps the subquery apart): the rules'
   // own conditions must not choose the plan, as `last_order_at < …` matching most of a freshly loaded
   // workspace (no statistics yet) would walk that index and test each row against the id list.
-  const customersOf = only
+  const candidates = only
     ? sql`(SELECT * FROM customers WHERE workspace_id = ${workspaceId} AND id = ANY(${sql.param(only)}::uuid[]) OFFSET 0) c`
     : sql`customers c`;
   const diff = await rows<{ change: 'entered' | 'exited'; customer_id: string }>(
     tx,
     sql`WITH matched AS (
-          SELECT c.id FROM ${customersOf} WHERE ${matchingCustomers(workspaceId, seg.rules, now)}
+          SELECT c.id FROM ${candidates} WHERE ${matchingCustomers(workspaceId, seg.rules, now)}
         ), entered AS (
           INSERT INTO segment_members (workspace_id, segment_id, customer_id)
           SELECT ${workspaceId}, ${seg.id}, x.id FROM matched x
