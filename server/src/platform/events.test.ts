@@ -128,6 +128,21 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     }
   });
 
+  it('runs handlers with the planner settings it found (the pick of the batch changes them for itself)', async () => {
+    await record('a', 's1');
+    const seen: string[] = [];
+    const probe: EventHandler = {
+      name: 'probe',
+      types: '*',
+      handle: async (tx) => {
+        const [r] = await rows<{ s: string }>(tx, sql`SELECT current_setting('enable_sort') AS s`);
+        seen.push(r!.s);
+      },
+    };
+    expect(await dispatchBatch(db, [probe], silentLog)).toBe(1);
+    expect(seen).toEqual(['on']);
+  });
+
   it('keeps a failed event pending with its error and no writes, and still handles the rest of the batch', async () => {
     const ok1 = await record('ok', 's1');
     const bad = await record('boom', 's2');

@@ -107,6 +107,14 @@ export async function dispatchBatch(
   limit = 100,
 ): Promise<number> {
   return db.transaction(async (tx) => {
+    // The oldest pending events, walked in order along the pending index. A burst of events the
+    // statistics do not know of yet (a fresh table, a big import) otherwise gets a plan that reads and
+    // sorts every pending event to keep the first thousand (0.3 s for 27,000 rather than 7 ms):
+    // sorting is switched off for this one statement.
+    const [prior] = await rows<{ sort: string }>(
+      tx as unknown as Db,
+      sql`SELECT current_setting('enable_sort') AS sort, set_config('enable_sort', 'off', true)`,
+    );
     const batch = await rows<DomainEvent & { attempts: number }>(
       tx as unknown as Db,
       sql`SELECT e.workspace_id AS "workspaceId", e.id, e.seq::text AS seq, e.type, e.subject_type AS "subjectType",
@@ -123,6 +131,7 @@ export async function dispatchBatch(
            LIMIT ${limit}
            FOR UPDATE OF e SKIP LOCKED`,
     );
+    await tx.execute(sql`SELECT set_config('enable_sort', ${prior!.sort}, true)`);
     if (batch.length === 0) return 0;
     // First the whole batch in one savepoint (fast); if any handler fails, event by event, so the
     // failing one is isolated and the rest are still handled.

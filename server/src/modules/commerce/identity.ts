@@ -42,7 +42,9 @@ const keyOf = (i: Identity) => `${i.kind}\u0000${i.value}`;
 
 /**
  * Two deliveries naming the same new person at once must not create two customers: each takes
- * transaction locks on the identities it resolves, in one global order (by hash) to avoid deadlocks.
+ * transaction locks on the identities of the people it is about to create, in one global order (by
+ * hash) to avoid deadlocks. People already known need no lock (an identity, once linked, stays linked),
+ * so deliveries about repeat buyers run side by side.
  */
 async function lockIdentities(tx: Db, workspaceId: string, ids: Identity[]): Promise<void> {
   if (ids.length === 0) return;
@@ -107,8 +109,14 @@ export async function resolvePeople(
   refs: PersonRef[],
 ): Promise<(Resolved | null)[]> {
   const idsPerRef = refs.map((r) => identitiesOf(source, r));
-  await lockIdentities(tx, workspaceId, idsPerRef.flat());
   const known = await lookupIdentities(tx, workspaceId, idsPerRef.flat());
+  // Who would be created: lock their identities, then look them up again — a concurrent delivery may
+  // have created them between the first look and the lock (it committed before the lock was granted).
+  const unknown = idsPerRef.filter((ids) => ids.length > 0 && !ids.some((id) => known.has(keyOf(id))));
+  if (unknown.length) {
+    await lockIdentities(tx, workspaceId, unknown.flat());
+    for (const [k, v] of await lookupIdentities(tx, workspaceId, unknown.flat())) known.set(k, v);
+  }
   const fresh = new Map<string, string>(); // identity key → customer created in this call
   const toCreate: { id: string; ref: PersonRef; ids: Identity[] }[] = [];
   const toLink: { customerId: string; ids: Identity[] }[] = [];

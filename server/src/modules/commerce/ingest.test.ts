@@ -93,6 +93,35 @@ describe('ingestion', () => {
     expect(ids[0]!.value).toBe('9007199254740993');
   });
 
+  it('creates one customer when deliveries name the same new person at once', async () => {
+    const { workspaceId } = await ownerOf(t);
+    // both deliveries of a round name one known buyer and two new people (in another order, one
+    // spelt in capitals): whichever creates a new person, the other finds them
+    const deliver = (round: number, prefix: string, emails: string[]) =>
+      inWorkspace(t.database.db, workspaceId, (tx) =>
+        upsertOrders(
+          tx,
+          scope(workspaceId),
+          emails.map((email, i) => order(`${prefix}${round}-${i}`, { customer: { email } })),
+        ),
+      );
+    await deliver(0, 'first', ['known@example.com']);
+    for (let r = 0; r < 6; r++)
+      await Promise.all([
+        deliver(r, 'a', ['known@example.com', `n${r}@example.com`, `m${r}@example.com`]),
+        deliver(r, 'b', [`M${r}@example.com`, `n${r}@example.com`, 'known@example.com']),
+      ]);
+    const people = await rows<{ email: string; n: string }>(
+      t.database.db,
+      sql`SELECT c.email, count(o.id)::text AS n FROM customers c
+            JOIN orders o ON o.workspace_id = c.workspace_id AND o.customer_id = c.id
+           WHERE c.workspace_id = ${workspaceId} GROUP BY c.id, c.email`,
+    );
+    expect(people).toHaveLength(13);
+    expect(people.find((p) => p.email === 'known@example.com')?.n).toBe('13');
+    expect(people.filter((p) => p.email !== 'known@example.com').every((p) => p.n === '2')).toBe(true);
+  });
+
   it('keeps metrics equal to a recomputation after any sequence of creates, updates, refunds and merges', async () => {
     type Op =
       | {
