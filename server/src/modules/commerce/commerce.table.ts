@@ -40,6 +40,8 @@ export const customers = pgTable(
     emailConsent: text('email_consent'),
     smsConsent: text('sms_consent'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** the tags lower-cased, kept by a trigger (migration 0018): what tag rules and filters compare */
+    tagsLower: text('tags_lower').array().notNull().default(sql`'{}'::text[]`),
     sourceCreatedAt: ts('source_created_at'),
     sourceUpdatedAt: ts('source_updated_at'),
     mergedInto: uuid('merged_into'),

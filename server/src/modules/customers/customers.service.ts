@@ -638,14 +638,14 @@ export async function bulkAction(ctx: WorkspaceCtx, input: CustomerBulk): Promis
         ? await rows<{ id: string }>(
             ctx.db,
             sql`UPDATE customers SET tags = array_append(tags, ${tag}::text), version = version + 1, updated_at = now()
-                WHERE ${live} AND NOT patron_lower_tags(tags) @> ARRAY[lower(${tag}::text)] RETURNING id`,
+                WHERE ${live} AND NOT tags_lower @> ARRAY[lower(${tag}::text)] RETURNING id`,
           )
         : await rows<{ id: string }>(
             ctx.db,
             sql`UPDATE customers SET tags = coalesce((SELECT array_agg(t ORDER BY o) FROM unnest(tags) WITH ORDINALITY AS u(t, o)
                                                       WHERE lower(t) <> lower(${tag})), '{}'::text[]),
                                      version = version + 1, updated_at = now()
-                WHERE ${live} AND patron_lower_tags(tags) @> ARRAY[lower(${tag}::text)] RETURNING id`,
+                WHERE ${live} AND tags_lower @> ARRAY[lower(${tag}::text)] RETURNING id`,
           );
     for (const r of changed)
       events.push({

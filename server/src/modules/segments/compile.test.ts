@@ -336,6 +336,38 @@ describe('segment compiler', () => {
     expect(r!.got).toContain('say "hi"');
   });
 
+  it('keeps the stored lower-cased tags equal to the tags on every write', async () => {
+    const { workspaceId: ws } = await createWorkspaceWithOwner(t.database.db, {
+      name: 'Tags',
+      ownerEmail: `o-${randomUUID()}@example.com`,
+      ownerPassword: 'correct horse battery',
+    });
+    const db = t.database.db;
+    const id = randomUUID();
+    const stored = async () =>
+      (
+        await rows<{ tags_lower: string[] }>(
+          db,
+          sql`SELECT tags_lower FROM customers WHERE workspace_id = ${ws} AND id = ${id}`,
+        )
+      )[0]!.tags_lower;
+    await db.execute(
+      sql`INSERT INTO customers (workspace_id, id, tags) VALUES (${ws}, ${id}, ARRAY['VIP', 'Say "Hi"']::text[])`,
+    );
+    expect(await stored()).toEqual(['vip', 'say "hi"']);
+    await db.execute(
+      sql`UPDATE customers SET tags = array_append(tags, 'Newsletter') WHERE workspace_id = ${ws} AND id = ${id}`,
+    );
+    expect(await stored()).toEqual(['vip', 'say "hi"', 'newsletter']);
+    // a write of the stored column itself cannot make it disagree; other writes leave it be
+    await db.execute(
+      sql`UPDATE customers SET tags_lower = ARRAY['other'], orders_count = 3 WHERE workspace_id = ${ws} AND id = ${id}`,
+    );
+    expect(await stored()).toEqual(['vip', 'say "hi"', 'newsletter']);
+    await db.execute(sql`UPDATE customers SET tags = '{}' WHERE workspace_id = ${ws} AND id = ${id}`);
+    expect(await stored()).toEqual([]);
+  });
+
   it('refuses unbounded or oversized rules', () => {
     const ev: Condition = { kind: 'events', fn: 'events', window: {}, op: '>=', value: 1 };
     expect(checkRules({ kind: 'group', op: 'and', rules: [ev] }, NOW)).toEqual([

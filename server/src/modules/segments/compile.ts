@@ -202,8 +202,8 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
       return cmp(sql`lower(${col})`, t.op, sql`lower(${t.value})`);
     }
     case 'tag': {
-      // patron_lower_tags (migration 0008) is GIN-indexed: the containment is an index lookup
-      const has = sql`patron_lower_tags(c.tags) @> ARRAY[lower(${c.value}::text)]`;
+      // tags_lower (migration 0018) is GIN-indexed and in the covering index: a plain array test
+      const has = sql`c.tags_lower @> ARRAY[lower(${c.value}::text)]`;
       return c.op === 'contains' ? has : sql`NOT ${has}`;
     }
     case 'orders': {
