@@ -148,7 +148,7 @@ const timed = allEventHandlers().map((h) => ({
   },
 }));
 const t1 = performance.now();
-while ((await dispatchBatch(database.db, timed, log, 1000)) > 0) {
+while ((await dispatchBatch(database.db, timed, log)) > 0) {
   // drain
 }
 const dispatchSeconds = (performance.now() - t1) / 1000;

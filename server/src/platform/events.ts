@@ -95,6 +95,13 @@ const matches = (h: EventHandler, e: DomainEvent) => h.types === '*' || h.types.
 const MAX_ATTEMPTS = 10;
 
 /**
+ * Events handled per transaction at most. Under a backlog (a bulk import, a burst of webhooks) large
+ * batches let each handler work set-based — one metrics statement for a thousand orders; when the
+ * outbox is quiet a batch is just the few events there are.
+ */
+export const DISPATCH_BATCH = 1000;
+
+/**
  * Takes a batch of undispatched events (skipping rows another worker holds, and events whose
  * subject has an older event still pending, so each subject is handled in order), runs every
  * matching handler, and marks them dispatched — all in one transaction per event.
@@ -104,7 +111,7 @@ export async function dispatchBatch(
   db: Db,
   handlers: EventHandler[],
   log: Logger,
-  limit = 100,
+  limit = DISPATCH_BATCH,
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // The oldest pending events, walked in order along the pending index. A burst of events the
