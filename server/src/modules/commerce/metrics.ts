@@ -78,22 +78,24 @@ export async function recomputeCustomerMetrics(
   if (ids.length === 0) return;
   const asOf = opts.asOf ?? new Date();
   const windows = windowAggregates(asOf);
+  // Each customer's orders and refunds are aggregated by a lookup of their own (LATERAL: one probe of
+  // the customer's index entries each), and the customers are found by key: plans that stay the same
+  // whatever the statistics say. A hash join over the workspace's orders, chosen when the statistics
+  // still described a smaller store (a first import), read every order of the workspace per batch.
   await tx.execute(sql`
     WITH ids AS MATERIALIZED (SELECT unnest(${sql.param(ids)}::uuid[]) AS id),
-    -- Materialised: aggregated once for the batch. Inlined, the planner may re-aggregate the
-    -- workspace's orders once per customer when other workspaces dwarf this one.
     o AS MATERIALIZED (
-      SELECT customer_id, count(*) AS n, sum(total_minor) AS gross, sum(refunded_minor) AS refunded_on_orders,
-             min(placed_at) AS first_at, max(placed_at) AS last_at, mode() WITHIN GROUP (ORDER BY currency) AS cur
-             ${windows.select}
-        FROM orders
-       WHERE workspace_id = ${workspaceId} AND customer_id IN (SELECT id FROM ids) AND status <> 'cancelled'
-       GROUP BY customer_id),
+      SELECT ids.id AS customer_id, a.* FROM ids CROSS JOIN LATERAL (
+        SELECT count(*) AS n, sum(total_minor) AS gross, sum(refunded_minor) AS refunded_on_orders,
+               min(placed_at) AS first_at, max(placed_at) AS last_at, mode() WITHIN GROUP (ORDER BY currency) AS cur
+               ${windows.select}
+          FROM orders
+         WHERE workspace_id = ${workspaceId} AND customer_id = ids.id AND status <> 'cancelled') a),
     r AS MATERIALIZED (
-      SELECT customer_id, sum(amount_minor) AS refunded, coalesce(sum(amount_minor) FILTER (WHERE order_id IS NULL), 0) AS loose
-        FROM refunds
-       WHERE workspace_id = ${workspaceId} AND customer_id IN (SELECT id FROM ids)
-       GROUP BY customer_id)
+      SELECT ids.id AS customer_id, a.* FROM ids CROSS JOIN LATERAL (
+        SELECT sum(amount_minor) AS refunded, coalesce(sum(amount_minor) FILTER (WHERE order_id IS NULL), 0) AS loose
+          FROM refunds
+         WHERE workspace_id = ${workspaceId} AND customer_id = ids.id) a)
     UPDATE customers c
        SET orders_count = coalesce(o.n, 0),
            total_spent_minor = coalesce(o.gross, 0) - coalesce(o.refunded_on_orders, 0) - coalesce(r.loose, 0),
@@ -105,8 +107,8 @@ export async function recomputeCustomerMetrics(
            avg_days_between_orders = CASE WHEN o.n > 1
              THEN round((extract(epoch FROM o.last_at - o.first_at) / 86400 / (o.n - 1))::numeric, 2) END,
            ${windows.set}
-      FROM ids LEFT JOIN o ON o.customer_id = ids.id LEFT JOIN r ON r.customer_id = ids.id
-     WHERE c.workspace_id = ${workspaceId} AND c.id = ids.id
+      FROM o JOIN r ON r.customer_id = o.customer_id
+     WHERE c.workspace_id = ${workspaceId} AND c.id = ANY(${sql.param(ids)}::uuid[]) AND c.id = o.customer_id
        ${opts.onlyDue ? sql`AND ${windowsDue(utcDay(asOf))}` : sql``}`);
 }
 
