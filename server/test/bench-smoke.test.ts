@@ -148,6 +148,7 @@ describe('bench runner', () => {
       'customer.search.sql',
       'customer.list.service',
       'segment.count.api',
+      'segment.count.others.api',
       'segment.upkeep',
       'rfm.recompute',
     ])
