@@ -58,7 +58,8 @@ function serviceCtx(ctx: BenchContext, tx: Db): WorkspaceCtx {
   };
 }
 
-const asService = <T>(ctx: BenchContext, fn: (w: WorkspaceCtx) => Promise<T>) =>
+/** Runs a service function as the workspace's owner, in a workspace transaction. */
+export const asService = <T>(ctx: BenchContext, fn: (w: WorkspaceCtx) => Promise<T>) =>
   inWorkspace(ctx.database.db, ctx.workspaceId, (tx) => fn(serviceCtx(ctx, tx)));
 
 async function http(ctx: BenchContext, path: string): Promise<unknown> {

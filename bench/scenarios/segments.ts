@@ -3,7 +3,6 @@
 // through the driver. Read-only.
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Role } from '../../contracts/roles.ts';
 import { upsertOrders } from '../../server/src/modules/commerce/ingest.service.ts';
 import { matchingCustomers } from '../../server/src/modules/segments/compile.ts';
 import { parseQuery } from '../../server/src/modules/segments/query.ts';
@@ -23,6 +22,7 @@ import {
   type Result,
   type Scenario,
 } from '../lib.ts';
+import { asService } from './customers.ts';
 import { generatedOrders } from './ingestion.ts';
 
 /**
@@ -62,21 +62,7 @@ async function countLatency(ctx: BenchContext, queries: string[], name: string):
     opts,
   );
   const serviceM = await measureLatency(
-    (i) =>
-      inWorkspace(ctx.database.db, ctx.workspaceId, (tx) =>
-        preview(
-          {
-            db: tx,
-            workspaceId: ctx.workspaceId,
-            userId: null,
-            email: null,
-            role: 'owner' as Role,
-            meta: { ip: null, userAgent: 'bench', requestId: null },
-          },
-          { query: query(i), limit: 20 },
-          now,
-        ),
-      ),
+    (i) => asService(ctx, (w) => preview(w, { query: query(i), limit: 20 }, now)),
     opts,
   );
   const out = [
