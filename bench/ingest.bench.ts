@@ -10,7 +10,7 @@ import { buildApp } from '../server/src/app.ts';
 import { createWorkspaceWithOwner } from '../server/src/modules/onboarding/onboarding.service.ts';
 import { loadConfig } from '../server/src/platform/config.ts';
 import { openDatabase, rows, runMigrations } from '../server/src/platform/db.ts';
-import { dispatchBatch } from '../server/src/platform/events.ts';
+import { DISPATCH_BATCH, dispatchBatch } from '../server/src/platform/events.ts';
 import { startJobs } from '../server/src/platform/jobs.ts';
 import { createLogger } from '../server/src/platform/logger.ts';
 import { allEventHandlers } from '../server/src/runtime.ts';
@@ -148,7 +148,7 @@ const timed = allEventHandlers().map((h) => ({
   },
 }));
 const t1 = performance.now();
-while ((await dispatchBatch(database.db, timed, log)) > 0) {
+while ((await dispatchBatch(database.db, timed, log, DISPATCH_BATCH[database.kind])) > 0) {
   // drain
 }
 const dispatchSeconds = (performance.now() - t1) / 1000;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createWorkspaceWithOwner } from '../../server/src/modules/onboarding/onboarding.service.ts';
 import { type Db, rows } from '../../server/src/platform/db.ts';
-import { dispatchBatch } from '../../server/src/platform/events.ts';
+import { DISPATCH_BATCH, dispatchBatch } from '../../server/src/platform/events.ts';
 import { createLogger } from '../../server/src/platform/logger.ts';
 import { allEventHandlers } from '../../server/src/runtime.ts';
 import { StoreGenerator, TABLES, type Value } from '../generator/store.ts';
@@ -155,7 +155,10 @@ export const scenarios: Scenario[] = [
         const apiSeconds = (performance.now() - t0) / 1000;
         const log = createLogger({ logLevel: 'silent' });
         const t1 = performance.now();
-        while ((await dispatchBatch(ctx.database.db, allEventHandlers(), log, 1000)) > 0) {
+        while (
+          (await dispatchBatch(ctx.database.db, allEventHandlers(), log, DISPATCH_BATCH[ctx.database.kind])) >
+          0
+        ) {
           // drain the outbox: metrics (and whatever else handles order events) brought current
         }
         const metricsSeconds = (performance.now() - t1) / 1000;

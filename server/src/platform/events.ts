@@ -96,10 +96,13 @@ const MAX_ATTEMPTS = 10;
 
 /**
  * Events handled per transaction at most. Under a backlog (a bulk import, a burst of webhooks) large
- * batches let each handler work set-based — one metrics statement for a thousand orders; when the
- * outbox is quiet a batch is just the few events there are.
+ * batches let each handler work set-based and touch each customer once per batch: at 5,000 events
+ * the metrics handler rewrote a customer once where batches of 1,000 rewrote them three or four
+ * times (a new store's first 20,000 orders: metrics 0.5 s against 1.1 s). When the outbox is quiet a
+ * batch is just the few events there are. On the embedded database one connection serves the web
+ * app as well and a batch holds it for its whole length, so batches stay smaller there.
  */
-export const DISPATCH_BATCH = 1000;
+export const DISPATCH_BATCH = { server: 5000, embedded: 1000 } as const;
 
 /**
  * Takes a batch of undispatched events (skipping rows another worker holds, and events whose
@@ -111,7 +114,7 @@ export async function dispatchBatch(
   db: Db,
   handlers: EventHandler[],
   log: Logger,
-  limit = DISPATCH_BATCH,
+  limit: number = DISPATCH_BATCH.server,
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // The oldest pending events, walked in order along the pending index. A burst of events the

@@ -9,7 +9,7 @@ import {
 } from 'pg-boss';
 import type { Logger } from 'pino';
 import { type Database, type Db, rows } from './db.ts';
-import { dispatchBatch, type EventHandler } from './events.ts';
+import { DISPATCH_BATCH, dispatchBatch, type EventHandler } from './events.ts';
 
 /** A background job. `handle` runs in one transaction with the job's completion mark: done once. */
 export type JobDef<T = Record<string, unknown>> = {
@@ -158,7 +158,7 @@ export async function startWorker(
     while (!stopped) {
       let n = 0;
       try {
-        n = await dispatchBatch(database.db, handlers, log);
+        n = await dispatchBatch(database.db, handlers, log, DISPATCH_BATCH[database.kind]);
       } catch (err) {
         log.error({ err }, 'event dispatch failed');
       }

@@ -122,6 +122,33 @@ describe('ingestion', () => {
     expect(people.filter((p) => p.email !== 'known@example.com').every((p) => p.n === '2')).toBe(true);
   });
 
+  it('never leaves an order naming a customer that is gone: the app may not delete customers', async () => {
+    const { workspaceId } = await ownerOf(t);
+    await inWorkspace(t.database.db, workspaceId, (tx) =>
+      upsertOrders(tx, scope(workspaceId), [order('keep-1', { customer: { email: 'kept@example.com' } })]),
+    );
+    const [named] = await rows<{ customer_id: string }>(
+      t.database.db,
+      sql`SELECT customer_id FROM orders WHERE workspace_id = ${workspaceId} AND external_id = 'keep-1'`,
+    );
+    // orders carry no foreign key to customers (ADR 0006); the app's role holds no DELETE on them
+    const refused = await inWorkspace(t.database.db, workspaceId, (tx) =>
+      tx.execute(
+        sql`DELETE FROM customers WHERE workspace_id = ${workspaceId} AND id = ${named!.customer_id}`,
+      ),
+    ).then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(String(refused?.cause ?? refused)).toMatch(/permission denied for table customers/);
+    const [still] = await rows<{ n: string }>(
+      t.database.db,
+      sql`SELECT count(*)::text AS n FROM orders o JOIN customers c ON c.workspace_id = o.workspace_id AND c.id = o.customer_id
+           WHERE o.workspace_id = ${workspaceId} AND o.external_id = 'keep-1'`,
+    );
+    expect(still!.n).toBe('1');
+  });
+
   it('keeps metrics equal to a recomputation after any sequence of creates, updates, refunds and merges', async () => {
     type Op =
       | {
