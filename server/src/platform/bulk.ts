@@ -6,11 +6,34 @@ import { type SQL, sql } from 'drizzle-orm';
  */
 export type BulkColumn = { name: string; type: string; values: unknown[]; as?: (x: string) => string };
 
+/** An array element: NULL, a number as is, any other value's text quoted with `"` and `\` escaped. */
+function arrayElement(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  const text =
+    typeof v === 'string'
+      ? v
+      : v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v);
+  return text.includes('"') || text.includes('\\')
+    ? `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+    : `"${text}"`;
+}
+
+/**
+ * The PostgreSQL array literal of a column's values, built in one pass: the driver's own conversion
+ * ran two regular expressions over every element and was a tenth of the batch API's time.
+ */
+export const arrayLiteral = (values: unknown[]): string => `{${values.map(arrayElement).join(',')}}`;
+
 /** `SELECT … FROM unnest($1::type[], …) AS x(…)` over the columns, for INSERT … SELECT. */
 export function unnestRows(cols: BulkColumn[]): SQL {
   const select = cols.map((c) => (c.as ? c.as(`x.${c.name}`) : `x.${c.name}`)).join(', ');
   const arrays = sql.join(
-    cols.map((c) => sql`${sql.param(c.values)}::${sql.raw(c.type)}[]`),
+    cols.map((c) => sql`${sql.param(arrayLiteral(c.values))}::${sql.raw(c.type)}[]`),
     sql`, `,
   );
   return sql`SELECT ${sql.raw(select)} FROM unnest(${arrays}) AS x(${sql.raw(cols.map((c) => c.name).join(', '))})`;
