@@ -168,7 +168,7 @@ export async function listCustomers(
       ),
     );
   }
-  if (q.country) where.push(sql`lower(${customers.country}) = lower(${q.country})`);
+  if (q.country) where.push(sql`${customers.countryLower} = lower(${q.country})`);
   if (q.tag) where.push(sql`${customers.tagsLower} @> ARRAY[lower(${q.tag}::text)]`);
   if (q.tier) where.push(eq(customers.tier, q.tier));
   if (q.lifecycle) where.push(eq(customers.lifecycleStage, q.lifecycle));

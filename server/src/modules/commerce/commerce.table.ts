@@ -36,6 +36,12 @@ export const customers = pgTable(
     timeZone: text('time_zone'),
     country: text('country'),
     city: text('city'),
+    /**
+     * Country and city lower-cased (migration 0020): what rules and filters compare, with `=` — which,
+     * unlike lower(), row-level security lets PostgreSQL use as an index condition.
+     */
+    countryLower: text('country_lower').generatedAlwaysAs(sql`lower(country)`),
+    cityLower: text('city_lower').generatedAlwaysAs(sql`lower(city)`),
     addresses: jsonb('addresses').notNull().default([]),
     emailConsent: text('email_consent'),
     smsConsent: text('sms_consent'),

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Condition, DateValue } from '../../../../contracts/segments.ts';
+import type { Condition, DateValue, RuleGroup } from '../../../../contracts/segments.ts';
 import { compareOps, eventTypes } from '../../../../contracts/segments.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { inWorkspace, rows } from '../../platform/db.ts';
@@ -29,6 +29,16 @@ const PRODUCTS = [
 const CODES = ['WELCOME10', 'BF'];
 const NAMES = ['Ada', 'ada', 'Bo', null];
 const DOMAINS = ['example.com', 'Shop.io', 'mail.de'];
+
+/** A workspace of the test's own (so statistics and rows of other tests do not matter). */
+const freshWorkspace = async (t: TestApp, name: string) =>
+  (
+    await createWorkspaceWithOwner(t.database.db, {
+      name,
+      ownerEmail: `o-${randomUUID()}@example.com`,
+      ownerPassword: 'correct horse battery',
+    })
+  ).workspaceId;
 
 const day = (n: number) => new Date(NOW.getTime() + n * DAY + (n % 7) * 3_600_000);
 // few distinct days, so that rule dates often fall on the very day of a stored date (boundaries are tested)
@@ -116,11 +126,7 @@ function storeArb(minOrders = 0): fc.Arbitrary<MemStore> {
 }
 
 async function load(t: TestApp, s: MemStore): Promise<string> {
-  const { workspaceId: ws } = await createWorkspaceWithOwner(t.database.db, {
-    name: 'Segments',
-    ownerEmail: `o-${randomUUID()}@example.com`,
-    ownerPassword: 'correct horse battery',
-  });
+  const ws = await freshWorkspace(t, 'Segments');
   const db = t.database.db;
   for (const c of s.customers)
     await db.execute(sql`INSERT INTO customers (workspace_id, id, email, first_name, last_name, company, country, city, tags,
@@ -337,11 +343,7 @@ describe('segment compiler', () => {
   });
 
   it('keeps the stored lower-cased tags equal to the tags on every write', async () => {
-    const { workspaceId: ws } = await createWorkspaceWithOwner(t.database.db, {
-      name: 'Tags',
-      ownerEmail: `o-${randomUUID()}@example.com`,
-      ownerPassword: 'correct horse battery',
-    });
+    const ws = await freshWorkspace(t, 'Tags');
     const db = t.database.db;
     const id = randomUUID();
     const stored = async () =>
@@ -366,6 +368,51 @@ describe('segment compiler', () => {
     expect(await stored()).toEqual(['vip', 'say "hi"', 'newsletter']);
     await db.execute(sql`UPDATE customers SET tags = '{}' WHERE workspace_id = ${ws} AND id = ${id}`);
     expect(await stored()).toEqual([]);
+  });
+
+  it('compares country and city through their stored lower-cased columns, an index condition under RLS', async () => {
+    const ws = await freshWorkspace(t, 'Places');
+    const db = t.database.db;
+    const places = [
+      ['DE', 'Berlin'],
+      ['de', 'BERLIN'],
+      ['US', 'Berlin'],
+      [null, null],
+    ] as const;
+    const ids = places.map(() => randomUUID());
+    for (const [i, [country, city]] of places.entries())
+      await db.execute(
+        sql`INSERT INTO customers (workspace_id, id, country, city) VALUES (${ws}, ${ids[i]}, ${country}, ${city})`,
+      );
+    const rule = (field: 'country' | 'city', op: '=' | 'is_null', value = ''): RuleGroup => ({
+      kind: 'group',
+      op: 'and',
+      rules: [{ kind: 'text', field, test: op === 'is_null' ? { op } : { op, value } } as Condition],
+    });
+    const match = (g: RuleGroup) =>
+      inWorkspace(db, ws, (tx) =>
+        rows<{ id: string }>(tx, sql`SELECT c.id FROM customers c WHERE ${matchingCustomers(ws, g, NOW)}`),
+      ).then((r) => r.map((x) => x.id).sort());
+    expect(await match(rule('country', '=', 'De'))).toEqual([ids[0], ids[1]].sort());
+    expect(await match(rule('city', '=', 'berlin'))).toEqual([ids[0], ids[1], ids[2]].sort());
+    expect(await match(rule('country', 'is_null'))).toEqual([ids[3]]);
+    // the stored forms follow the fields
+    await db.execute(sql`UPDATE customers SET country = 'Fr' WHERE workspace_id = ${ws} AND id = ${ids[2]}`);
+    expect(await match(rule('country', '=', 'FR'))).toEqual([ids[2]]);
+    // as the app's role, under row-level security, the country index answers the test itself (among
+    // thousands of customers elsewhere; lower(country) = 'de' could only be a filter on every row)
+    await db.execute(
+      sql`INSERT INTO customers (workspace_id, id, country) SELECT ${ws}, gen_random_uuid(), 'US' FROM generate_series(1, 3000)`,
+    );
+    await db.execute(sql`ANALYZE customers`);
+    const plan = await inWorkspace(db, ws, async (tx) => {
+      const lines = await rows<{ 'QUERY PLAN': string }>(
+        tx,
+        sql`EXPLAIN SELECT count(*) FROM customers c WHERE ${matchingCustomers(ws, rule('country', '=', 'DE'), NOW)}`,
+      );
+      return lines.map((l) => l['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Cond: .*country_lower = /);
   });
 
   it('refuses unbounded or oversized rules', () => {

@@ -147,6 +147,11 @@ const textColumn = {
   last_name: sql`c.last_name`,
   company: sql`c.company`,
 } as const;
+/** Text fields stored lower-cased too (migration 0020): compared with `=`, an index condition under RLS. */
+const loweredColumn = {
+  country: sql`c.country_lower`,
+  city: sql`c.city_lower`,
+} as const;
 
 type OrdersCondition = Extract<Condition, { kind: 'orders' }>;
 
@@ -193,13 +198,16 @@ function conditionSql(c: Condition, now: Date, workspaceId: string): SQL {
       return dateCmp(col, t.op, t.value, now);
     }
     case 'text': {
-      const col = textColumn[c.field];
+      // compared without case: the stored lower-cased column where there is one (NULL exactly when
+      // the field is), else lower() of the field
+      const low = c.field in loweredColumn ? loweredColumn[c.field as keyof typeof loweredColumn] : null;
+      const col = low ?? sql`lower(${textColumn[c.field]})`;
       const t = c.test;
-      if (t.op === 'is_null') return sql`${col} IS NULL`;
-      if (t.op === 'is_not_null') return sql`${col} IS NOT NULL`;
-      if (t.op === 'contains') return sql`strpos(lower(${col}), lower(${t.value})) > 0`;
-      if (t.op === 'not_contains') return sql`strpos(lower(${col}), lower(${t.value})) = 0`;
-      return cmp(sql`lower(${col})`, t.op, sql`lower(${t.value})`);
+      if (t.op === 'is_null') return sql`${low ?? textColumn[c.field]} IS NULL`;
+      if (t.op === 'is_not_null') return sql`${low ?? textColumn[c.field]} IS NOT NULL`;
+      if (t.op === 'contains') return sql`strpos(${col}, lower(${t.value})) > 0`;
+      if (t.op === 'not_contains') return sql`strpos(${col}, lower(${t.value})) = 0`;
+      return cmp(col, t.op, sql`lower(${t.value})`);
     }
     case 'tag': {
       // tags_lower (migration 0018) is GIN-indexed and in the covering index: a plain array test
