@@ -87,6 +87,7 @@ export const customers = pgTable(
     churnRisk: text('churn_risk'),
     lifecycleStage: text('lifecycle_stage'),
     tier: text('tier'),
+    /** when the scores or automatic tags last changed (a rescore that moves nothing leaves the row be) */
     scoredAt: ts('scored_at'),
     /** the company record this customer belongs to (migration 0012) */
     companyId: uuid('company_id'),

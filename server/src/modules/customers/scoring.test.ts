@@ -182,6 +182,36 @@ describe('product-affinity tags', () => {
       expect(await likes(ids[who]!), who).toEqual(likedCategories(use, total).map((c) => `Likes ${c}`));
     }
   });
+
+  it('writes only the customers whose scores or tags move on a full rescore', async () => {
+    const rescore = () =>
+      inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
+    // a row's xmin changes exactly when the row is written
+    const versions = async () =>
+      new Map(
+        (
+          await rows<{ id: string; xmin: string; health_score: number }>(
+            t.database.db,
+            sql`SELECT id, xmin::text, health_score FROM customers WHERE workspace_id = ${a.workspaceId}`,
+          )
+        ).map((r) => [r.id, r]),
+      );
+    await rescore();
+    const before = await versions();
+    await rescore();
+    const after = await versions();
+    expect([...after.values()].filter((r) => r.xmin !== before.get(r.id)?.xmin)).toEqual([]);
+    // a score that no longer holds is written again: the next rescore puts it back
+    await t.database.db.execute(
+      sql`UPDATE customers SET health_score = 0 WHERE workspace_id = ${a.workspaceId} AND id = ${ids.alice}`,
+    );
+    await rescore();
+    const fixed = await versions();
+    expect(fixed.get(ids.alice!)!.health_score).toBe(before.get(ids.alice!)!.health_score);
+    expect([...fixed.values()].filter((r) => r.xmin !== after.get(r.id)?.xmin).map((r) => r.id)).toEqual([
+      ids.alice,
+    ]);
+  });
 });
 
 type Settings = {

@@ -173,10 +173,9 @@ export async function scoreCustomers(
                       CASE WHEN st.first_order_at >= ${now.toISOString()}::timestamptz - interval '30 days' THEN 'New customer' END
                     ]::text[], NULL) AS new_tags
             FROM staged st
-        )
-        UPDATE customers c SET
-          health_score = greatest(1, p.r_pts + p.f_pts + p.m_pts + p.x_pts),
-          health_reasons = jsonb_build_array(
+        ), next AS (
+          SELECT p.id, p.old_tags, greatest(1, p.r_pts + p.f_pts + p.m_pts + p.x_pts) AS health,
+          jsonb_build_array(
             jsonb_build_object('factor', 'recency', 'points', p.r_pts, 'max', 40,
               'text', CASE WHEN p.n = 0 THEN 'No orders yet'
                            ELSE 'Last order ' || floor(p.days_since)::int || ' days ago; usually every ' || round(p.gap)::int || ' days' END),
@@ -187,13 +186,20 @@ export async function scoreCustomers(
                            WHEN p.m_pts = 12 THEN 'Spends more than most customers' ELSE 'Spends less than most customers' END),
             jsonb_build_object('factor', 'refunds', 'points', p.x_pts, 'max', 10,
               'text', CASE WHEN p.n = 0 THEN 'No orders yet' WHEN p.refunded = 0 THEN 'Nothing refunded'
-                           ELSE round(100.0 * p.refunded / nullif(p.spent + p.refunded, 0))::int || '% of spend refunded' END)),
-          churn_risk = p.risk,
-          lifecycle_stage = p.stage,
-          tier = p.tier_v,
-          tags = CASE WHEN p.new_tags IS DISTINCT FROM p.old_tags THEN p.new_tags ELSE c.tags END,
-          scored_at = ${now.toISOString()}::timestamptz
-        FROM tagged p WHERE c.workspace_id = ${workspaceId} AND c.id = p.id
+                           ELSE round(100.0 * p.refunded / nullif(p.spent + p.refunded, 0))::int || '% of spend refunded' END)) AS reasons,
+                 p.risk, p.stage, p.tier_v,
+                 CASE WHEN p.new_tags IS DISTINCT FROM p.old_tags THEN p.new_tags ELSE p.old_tags END AS tags
+            FROM tagged p
+        )
+        -- only customers whose scores or tags move are written: a full rescore of a store where
+        -- little changed rewrites few rows (every write of a customer re-indexes the row)
+        UPDATE customers c SET
+          health_score = p.health, health_reasons = p.reasons, churn_risk = p.risk, lifecycle_stage = p.stage,
+          tier = p.tier_v, tags = p.tags, scored_at = ${now.toISOString()}::timestamptz
+        FROM next p
+        WHERE c.workspace_id = ${workspaceId} AND c.id = p.id
+          AND (c.health_score, c.health_reasons, c.churn_risk, c.lifecycle_stage, c.tier, c.tags)
+              IS DISTINCT FROM (p.health, p.reasons, p.risk, p.stage, p.tier_v, p.tags)
         RETURNING c.id, p.old_tags, c.tags`,
   );
   await keepAffinityTags(tx, workspaceId, ids, announce);
