@@ -165,6 +165,8 @@ export const products = pgTable(
     vendor: text('vendor'),
     productType: text('product_type'),
     categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+    /** when the categories last changed (or the product arrived): the full rescore rereads its buyers */
+    categoriesChangedAt: ts('categories_changed_at').notNull().default(sql`now()`),
     status: text('status').notNull().default('active'),
     currency: text('currency'),
     imageUrl: text('image_url'),

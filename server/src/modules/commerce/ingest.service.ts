@@ -117,7 +117,7 @@ export async function upsertProducts(tx: Db, s: Scope, items: ProductInput[]): P
   const events: NewEvent[] = [];
   for (const p of items) {
     const [prior] = await tx
-      .select({ id: products.id, sourceUpdatedAt: products.sourceUpdatedAt })
+      .select({ id: products.id, sourceUpdatedAt: products.sourceUpdatedAt, categories: products.categories })
       .from(products)
       .where(
         and(
@@ -131,12 +131,18 @@ export async function upsertProducts(tx: Db, s: Scope, items: ProductInput[]): P
       continue;
     }
     const id = prior?.id ?? newId();
+    const categories = p.categories ?? (p.productType ? [p.productType] : []);
+    const recategorised =
+      !prior ||
+      categories.length !== prior.categories.length ||
+      categories.some((c, i) => c !== prior.categories[i]);
     const values = {
       title: p.title,
       handle: p.handle ?? null,
       vendor: p.vendor ?? null,
       productType: p.productType ?? null,
-      categories: p.categories ?? (p.productType ? [p.productType] : []),
+      categories,
+      ...(recategorised ? { categoriesChangedAt: new Date() } : {}),
       status: p.status ?? 'active',
       currency: p.currency ?? null,
       imageUrl: p.imageUrl ?? null,

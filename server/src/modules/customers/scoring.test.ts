@@ -183,6 +183,46 @@ describe('product-affinity tags', () => {
     }
   });
 
+  it('follows a product moved to another category to its buyers on the full rescore', async () => {
+    const rescore = () =>
+      inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
+    const cloth = (categories: string[], daysAgo: number) =>
+      a.client.post('/api/v1/products/batch', {
+        items: [{ externalId: 'P-CLOTH', title: 'Cleaning cloth', categories, updatedAt: ago(daysAgo) }],
+      });
+    // a rescore a while after the products arrived: only what changes from now on is read again
+    await t.database.db.execute(
+      sql`UPDATE products SET categories_changed_at = now() - interval '3 hours' WHERE workspace_id = ${a.workspaceId}`,
+    );
+    await rescore();
+    await t.database.db.execute(
+      sql`UPDATE customer_scoring SET computed_at = now() - interval '2 hours' WHERE workspace_id = ${a.workspaceId}`,
+    );
+    expect((await cloth(['Cleaning'], 2)).statusCode).toBe(200);
+    await drain();
+    // no order arrived: the tags change with the full rescore (dan bought 3 cloths of 4 items, carol 1 of 2)
+    expect(await likes(ids.dan!)).toEqual([]);
+    await rescore();
+    expect(await likes(ids.dan!)).toEqual(['Likes Cleaning']);
+    expect(await likes(ids.carol!)).toEqual(['Likes Coffee', 'Likes Cleaning']);
+    // a later update that keeps the categories does not mark the product again
+    const [before] = await rows<{ at: string }>(
+      t.database.db,
+      sql`SELECT categories_changed_at::text AS at FROM products WHERE workspace_id = ${a.workspaceId} AND external_id = 'P-CLOTH'`,
+    );
+    expect((await cloth(['Cleaning'], 1)).statusCode).toBe(200);
+    const [same] = await rows<{ at: string }>(
+      t.database.db,
+      sql`SELECT categories_changed_at::text AS at FROM products WHERE workspace_id = ${a.workspaceId} AND external_id = 'P-CLOTH'`,
+    );
+    expect(same!.at).toBe(before!.at);
+    // back as it was, for the tests that follow
+    expect((await cloth([], 0)).statusCode).toBe(200);
+    await rescore();
+    expect(await likes(ids.dan!)).toEqual([]);
+    expect(await likes(ids.carol!)).toEqual(['Likes Coffee']);
+  });
+
   it('writes only the customers whose scores or tags move on a full rescore', async () => {
     const rescore = () =>
       inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));

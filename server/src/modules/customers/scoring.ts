@@ -138,6 +138,7 @@ export async function scoreCustomers(
   ids?: string[],
   now = new Date(),
   announce = ids !== undefined,
+  affinityOf: string[] | undefined = ids,
 ): Promise<void> {
   const only = ids ? sql`AND c.id = ANY(${sql.param(ids)}::uuid[])` : sql``;
   const auto = sql.param([...AUTO_TAGS]);
@@ -202,7 +203,7 @@ export async function scoreCustomers(
               IS DISTINCT FROM (p.health, p.reasons, p.risk, p.stage, p.tier_v, p.tags)
         RETURNING c.id, p.old_tags, c.tags`,
   );
-  await keepAffinityTags(tx, workspaceId, ids, announce);
+  if (!affinityOf || affinityOf.length > 0) await keepAffinityTags(tx, workspaceId, affinityOf, announce);
   if (!announce) return;
   const isAuto = (t: string) => (AUTO_TAGS as readonly string[]).includes(t);
   const events: NewEvent[] = [];
@@ -225,10 +226,39 @@ export async function scoreCustomers(
   await recordEvents(tx, events);
 }
 
-/** Every customer of a workspace: the comparison figures first, then the scores. */
+/** How far before the last full rescore category changes are looked at again (a change committed
+ * while that rescore ran, after its snapshot, is then still caught). */
+const PRODUCT_CHANGE_OVERLAP_MS = 3_600_000;
+const AFFINITY_LIST_MAX = 50_000;
+
+/**
+ * Every customer of a workspace: the comparison figures first, then the scores. The "Likes <Category>"
+ * tags have no time in their rule: orders and refunds keep them (the event handler), so the full
+ * rescore recomputes them only for buyers of products whose categories changed since the last one —
+ * or for everyone, the first time (and after the rules are saved). Reading every order line took most of a full rescore.
+ */
 export async function rescoreCustomers(tx: Db, workspaceId: string, now = new Date()): Promise<void> {
+  const [last] = await rows<{ at: Date | string | null }>(
+    tx,
+    sql`SELECT computed_at AS at FROM customer_scoring WHERE workspace_id = ${workspaceId}`,
+  );
+  let affinityOf: string[] | undefined;
+  if (last?.at) {
+    const since = new Date(new Date(last.at).getTime() - PRODUCT_CHANGE_OVERLAP_MS);
+    const buyers = await rows<{ id: string }>(
+      tx,
+      sql`SELECT DISTINCT o.customer_id AS id
+            FROM products p
+            JOIN order_lines ol ON ol.workspace_id = p.workspace_id AND ol.product_external_id = p.external_id
+            JOIN orders o ON o.workspace_id = ol.workspace_id AND o.id = ol.order_id AND o.source = p.source
+           WHERE p.workspace_id = ${workspaceId} AND p.categories_changed_at >= ${since.toISOString()}::timestamptz
+             AND o.customer_id IS NOT NULL`,
+    );
+    // many buyers (a catalogue recategorised): one pass over everyone costs less than a long list
+    affinityOf = buyers.length > AFFINITY_LIST_MAX ? undefined : buyers.map((b) => b.id);
+  }
   await refreshScoringStats(tx, workspaceId);
-  await scoreCustomers(tx, workspaceId, undefined, now);
+  await scoreCustomers(tx, workspaceId, undefined, now, false, affinityOf);
 }
 
 const SCORE_EVENTS = [

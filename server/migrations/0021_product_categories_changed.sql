@@ -1,0 +1,1 @@
+ALTER TABLE "products" ADD COLUMN "categories_changed_at" timestamp with time zone DEFAULT now() NOT NULL;
