@@ -139,3 +139,42 @@ describe('rolling order windows', () => {
     expect(await windowsOf(ws)).toEqual(before);
   });
 });
+
+describe('the metrics plan', () => {
+  it("looks up each customer's orders by the customer's own index entries, even when the statistics have never seen the workspace", async () => {
+    const { workspaceId } = await ownerOf(t);
+    // statistics taken before this workspace had an order: to the planner it is (nearly) empty
+    await t.database.db.execute(sql`ANALYZE orders`);
+    await inWorkspace(t.database.db, workspaceId, (tx) =>
+      upsertOrders(tx, { workspaceId, source: 'api' }, [order('plan-1', 'plan@example.com', 3, 1000)]),
+    );
+    const [c] = await rows<{ id: string }>(
+      t.database.db,
+      sql`SELECT id FROM customers WHERE workspace_id = ${workspaceId} AND email = 'plan@example.com'`,
+    );
+    // the statement as the handler runs it, explained instead of run
+    const plan: string[] = [];
+    await inWorkspace(t.database.db, workspaceId, async (tx) => {
+      // the test database is small enough to read whole; what matters is which index a lookup takes
+      await tx.execute(sql`SELECT set_config('enable_seqscan', 'off', true)`);
+      const explaining = new Proxy(tx, {
+        get: (target, prop) =>
+          prop === 'execute'
+            ? async (q: Parameters<Db['execute']>[0]) => {
+                plan.push(
+                  ...(await rows<{ 'QUERY PLAN': string }>(target, sql`EXPLAIN ${q}`)).map(
+                    (r) => r['QUERY PLAN'],
+                  ),
+                );
+                return { rows: [] };
+              }
+            : Reflect.get(target, prop),
+      });
+      await recomputeCustomerMetrics(explaining as Db, workspaceId, [c!.id]);
+    });
+    // a constant workspace let the planner walk the workspace's every order by date for each customer
+    expect(plan.join('\n')).toMatch(
+      /Index Scan using orders_customer_idx on orders[^\n]*\n\s*Index Cond: \(\(workspace_id = ids\.workspace_id\) AND \(customer_id = ids\.id\)\)/,
+    );
+  });
+});

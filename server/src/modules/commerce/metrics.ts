@@ -82,20 +82,22 @@ export async function recomputeCustomerMetrics(
   // the customer's index entries each), and the customers are found by key: plans that stay the same
   // whatever the statistics say. A hash join over the workspace's orders, chosen when the statistics
   // still described a smaller store (a first import), read every order of the workspace per batch.
+  // The workspace comes from the ids row, not a constant: statistics that knew only another, bigger
+  // workspace made this one look like a single row, and the lookup walked its every order by date.
   await tx.execute(sql`
-    WITH ids AS MATERIALIZED (SELECT unnest(${sql.param(ids)}::uuid[]) AS id),
+    WITH ids AS MATERIALIZED (SELECT ${workspaceId}::uuid AS workspace_id, unnest(${sql.param(ids)}::uuid[]) AS id),
     o AS MATERIALIZED (
       SELECT ids.id AS customer_id, a.* FROM ids CROSS JOIN LATERAL (
         SELECT count(*) AS n, sum(total_minor) AS gross, sum(refunded_minor) AS refunded_on_orders,
                min(placed_at) AS first_at, max(placed_at) AS last_at, mode() WITHIN GROUP (ORDER BY currency) AS cur
                ${windows.select}
           FROM orders
-         WHERE workspace_id = ${workspaceId} AND customer_id = ids.id AND status <> 'cancelled') a),
+         WHERE workspace_id = ids.workspace_id AND customer_id = ids.id AND status <> 'cancelled') a),
     r AS MATERIALIZED (
       SELECT ids.id AS customer_id, a.* FROM ids CROSS JOIN LATERAL (
         SELECT sum(amount_minor) AS refunded, coalesce(sum(amount_minor) FILTER (WHERE order_id IS NULL), 0) AS loose
           FROM refunds
-         WHERE workspace_id = ${workspaceId} AND customer_id = ids.id) a)
+         WHERE workspace_id = ids.workspace_id AND customer_id = ids.id) a)
     UPDATE customers c
        SET orders_count = coalesce(o.n, 0),
            total_spent_minor = coalesce(o.gross, 0) - coalesce(o.refunded_on_orders, 0) - coalesce(r.loose, 0),

@@ -41,23 +41,36 @@ export function likedCategories(
  */
 function categoryUseSql(workspaceId: string, only: SQL): SQL {
   return sql`target AS MATERIALIZED (
-      SELECT c.id, c.tags FROM customers c
+      SELECT c.workspace_id, c.id, c.tags FROM customers c
        WHERE c.workspace_id = ${workspaceId} AND c.merged_into IS NULL AND c.deleted_at IS NULL ${only}
     ), kept AS MATERIALIZED (
+      -- each customer's orders, each order's lines and each line's product by their own index lookup
+      -- (LATERAL, OFFSET 0 keeps them apart; the workspace comes from the row, not a constant, so its
+      -- statistics cannot make the workspace look like one row): a plan that holds whatever the
+      -- statistics say. Joins planned from statistics that knew only another, bigger workspace
+      -- walked every order of the workspace for every line of it (20 minutes for one batch).
       SELECT o.customer_id, o.id AS order_id, p.categories,
              greatest(ol.quantity - coalesce(back.q, 0), 0) AS qty
         FROM target t
-        JOIN orders o ON o.workspace_id = ${workspaceId} AND o.customer_id = t.id
-        JOIN order_lines ol ON ol.workspace_id = o.workspace_id AND ol.order_id = o.id
-        LEFT JOIN products p ON p.workspace_id = o.workspace_id AND p.source = o.source
-                            AND p.external_id = ol.product_external_id
+        CROSS JOIN LATERAL (
+          SELECT o.workspace_id, o.id, o.customer_id, o.source FROM orders o
+           WHERE o.workspace_id = t.workspace_id AND o.customer_id = t.id
+             AND o.status <> 'cancelled' AND NOT (o.refunded_minor > 0 AND o.refunded_minor >= o.total_minor)
+          OFFSET 0) o
+        CROSS JOIN LATERAL (
+          SELECT ol.quantity, ol.product_external_id, ol.external_id, ol.sku FROM order_lines ol
+           WHERE ol.workspace_id = o.workspace_id AND ol.order_id = o.id
+          OFFSET 0) ol
+        LEFT JOIN LATERAL (
+          SELECT p.categories FROM products p
+           WHERE p.workspace_id = o.workspace_id AND p.source = o.source AND p.external_id = ol.product_external_id
+          OFFSET 0) p ON true
         LEFT JOIN LATERAL (
           SELECT sum(greatest((rl->>'quantity')::int, 0)) AS q
             FROM refunds r CROSS JOIN jsonb_array_elements(r.lines) AS rl
            WHERE r.workspace_id = o.workspace_id AND r.order_id = o.id
              AND (rl->>'lineExternalId' = ol.external_id
                   OR (rl->>'lineExternalId' IS NULL AND rl->>'sku' = ol.sku))) back ON true
-       WHERE o.status <> 'cancelled' AND NOT (o.refunded_minor > 0 AND o.refunded_minor >= o.total_minor)
     ), per_category AS (
       SELECT k.customer_id, cat AS category, count(DISTINCT k.order_id)::int AS orders, sum(k.qty)::int AS quantity
         FROM kept k CROSS JOIN unnest(k.categories) AS cat
