@@ -1,6 +1,7 @@
 // Upserts of canonical commerce data, shared by the batch API, the webhooks and CSV import.
 // Idempotent by (source, external id); an update older than what is stored never overwrites it.
 // Each accepted change writes its domain event in the same transaction.
+import { isDeepStrictEqual } from 'node:util';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type {
   CheckoutInput,
@@ -132,10 +133,7 @@ export async function upsertProducts(tx: Db, s: Scope, items: ProductInput[]): P
     }
     const id = prior?.id ?? newId();
     const categories = p.categories ?? (p.productType ? [p.productType] : []);
-    const recategorised =
-      !prior ||
-      categories.length !== prior.categories.length ||
-      categories.some((c, i) => c !== prior.categories[i]);
+    const recategorised = !prior || !isDeepStrictEqual(categories, prior.categories);
     const values = {
       title: p.title,
       handle: p.handle ?? null,

@@ -55,6 +55,8 @@ type C360 = {
   timeline: { data: { kind: string; title: string }[] };
 };
 const get360 = async (id: string) => json<C360>(await a.client.get(`/api/v1/customers/${id}/360`));
+/** The hourly full rescore of workspace A, run here directly. */
+const rescore = () => inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
 const likes = async (id: string) => (await get360(id)).customer.tags.filter((x) => x.startsWith('Likes '));
 
 beforeAll(async () => {
@@ -174,7 +176,7 @@ describe('product-affinity tags', () => {
   });
 
   it('agrees with the rule for every customer, also after the full rescore', async () => {
-    await inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
+    await rescore();
     for (const who of ['alice', 'bob', 'carol', 'dan']) {
       const { use, total } = await inWorkspace(t.database.db, a.workspaceId, (tx) =>
         categoryUse(tx, a.workspaceId, ids[who]!),
@@ -184,8 +186,6 @@ describe('product-affinity tags', () => {
   });
 
   it('follows a product moved to another category to its buyers on the full rescore', async () => {
-    const rescore = () =>
-      inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
     const cloth = (categories: string[], daysAgo: number) =>
       a.client.post('/api/v1/products/batch', {
         items: [{ externalId: 'P-CLOTH', title: 'Cleaning cloth', categories, updatedAt: ago(daysAgo) }],
@@ -224,8 +224,6 @@ describe('product-affinity tags', () => {
   });
 
   it('writes only the customers whose scores or tags move on a full rescore', async () => {
-    const rescore = () =>
-      inWorkspace(t.database.db, a.workspaceId, (tx) => rescoreCustomers(tx, a.workspaceId));
     // a row's xmin changes exactly when the row is written
     const versions = async () =>
       new Map(

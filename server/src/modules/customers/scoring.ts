@@ -226,16 +226,20 @@ export async function scoreCustomers(
   await recordEvents(tx, events);
 }
 
-/** How far before the last full rescore category changes are looked at again (a change committed
- * while that rescore ran, after its snapshot, is then still caught). */
+/**
+ * How far before the last full rescore category changes are looked at again (a change committed
+ * while that rescore ran, after its snapshot, is then still caught).
+ */
 const PRODUCT_CHANGE_OVERLAP_MS = 3_600_000;
+/** Past this many buyers to recompute, one pass over everyone costs less than a list. */
 const AFFINITY_LIST_MAX = 50_000;
 
 /**
  * Every customer of a workspace: the comparison figures first, then the scores. The "Likes <Category>"
  * tags have no time in their rule: orders and refunds keep them (the event handler), so the full
  * rescore recomputes them only for buyers of products whose categories changed since the last one —
- * or for everyone, the first time (and after the rules are saved). Reading every order line took most of a full rescore.
+ * or for everyone, the first time (and after the rules are saved). Reading every order line took
+ * most of a full rescore.
  */
 export async function rescoreCustomers(tx: Db, workspaceId: string, now = new Date()): Promise<void> {
   const [last] = await rows<{ at: Date | string | null }>(
@@ -254,7 +258,6 @@ export async function rescoreCustomers(tx: Db, workspaceId: string, now = new Da
            WHERE p.workspace_id = ${workspaceId} AND p.categories_changed_at >= ${since.toISOString()}::timestamptz
              AND o.customer_id IS NOT NULL`,
     );
-    // many buyers (a catalogue recategorised): one pass over everyone costs less than a long list
     affinityOf = buyers.length > AFFINITY_LIST_MAX ? undefined : buyers.map((b) => b.id);
   }
   await refreshScoringStats(tx, workspaceId);
