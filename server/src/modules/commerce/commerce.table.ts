@@ -99,7 +99,11 @@ export const customers = pgTable(
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('customers_email_idx').on(t.workspaceId, t.email),
     index('customers_phone_idx').on(t.workspaceId, t.phone),
-    index('customers_last_order_idx').on(t.workspaceId, t.lastOrderAt),
+    // segment counts walk this one (migration 0022 adds the covering columns drizzle cannot declare):
+    // live customers only, like every query that reads it
+    index('customers_last_order_idx')
+      .on(t.workspaceId, t.lastOrderAt)
+      .where(sql`merged_into is null and deleted_at is null`),
     // the list sorts on these: an index per column lets a sorted page stop after 50 rows
     index('customers_spent_idx').on(t.workspaceId, t.totalSpentMinor, t.id),
     index('customers_orders_idx').on(t.workspaceId, t.ordersCount, t.id),
