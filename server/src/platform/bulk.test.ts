@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { jsonColumn, textArrayColumn, unnestRows } from './bulk.ts';
+import { anyOf, jsonColumn, textArrayColumn, unnestRows } from './bulk.ts';
 import { rows } from './db.ts';
 
 let t: TestApp;
@@ -65,5 +65,30 @@ describe('unnestRows', () => {
     expect(got.map((r) => r.b)).toEqual(big.map((b) => (b === null ? null : String(b))));
     expect(got.map((r) => r.f)).toEqual(texts.map((_, i) => i % 2 === 0));
     expect(got.map((r) => r.j)).toEqual(json);
+  });
+});
+
+describe('anyOf', () => {
+  it('matches exactly the listed keys, whatever the text holds, and nothing for an empty list', async () => {
+    const stored = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', 'other', 'a'];
+    const table = sql`${unnestRows([{ name: 'k', type: 'text', values: stored }])}`;
+    const match = async (keys: string[]) =>
+      (
+        await rows<{ k: string }>(
+          t.database.db,
+          sql`SELECT x.k FROM (${table}) AS x WHERE ${anyOf(sql.raw('x.k'), 'text', keys)}`,
+        )
+      )
+        .map((r) => r.k)
+        .sort();
+    const wanted = ['a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', 'missing'];
+    expect(await match(wanted)).toEqual(stored.filter((k) => wanted.includes(k)).sort());
+    expect(await match([])).toEqual([]);
+    const ids = [crypto.randomUUID(), crypto.randomUUID()];
+    const got = await rows<{ id: string }>(
+      t.database.db,
+      sql`SELECT x.id FROM (${unnestRows([{ name: 'id', type: 'uuid', values: [...ids, crypto.randomUUID()] }])}) AS x WHERE ${anyOf(sql.raw('x.id'), 'uuid', ids)}`,
+    );
+    expect(got.map((r) => r.id).sort()).toEqual([...ids].sort());
   });
 });

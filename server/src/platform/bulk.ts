@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 
 /**
  * A column for a bulk insert: all its values go as ONE array parameter. Many rows then cost a few
@@ -28,6 +28,13 @@ function arrayElement(v: unknown): string {
  * ran two regular expressions over every element and was a tenth of the batch API's time.
  */
 export const arrayLiteral = (values: unknown[]): string => `{${values.map(arrayElement).join(',')}}`;
+
+/**
+ * `column = ANY($1::type[])`: a batch's worth of keys as one array parameter. drizzle's inArray makes a
+ * parameter of each value, and building a query of 1,000 parameters cost more than running it.
+ */
+export const anyOf = (column: SQLWrapper, type: string, values: unknown[]): SQL =>
+  sql`${column} = ANY(${sql.param(arrayLiteral(values))}::${sql.raw(type)}[])`;
 
 /** `SELECT … FROM unnest($1::type[], …) AS x(…)` over the columns, for INSERT … SELECT. */
 export function unnestRows(cols: BulkColumn[]): SQL {

@@ -1,6 +1,6 @@
 // Identity resolution: one customer per person across email, phone and platform ids.
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { unnestRows } from '../../platform/bulk.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { anyOf, unnestRows } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { newId } from '../../platform/tokens.ts';
 import { customerIdentities } from './commerce.table.ts';
@@ -176,7 +176,7 @@ export async function customerIdsByIdentity(tx: Db, workspaceId: string, kind: s
       and(
         eq(customerIdentities.workspaceId, workspaceId),
         eq(customerIdentities.kind, kind),
-        inArray(customerIdentities.value, values),
+        anyOf(customerIdentities.value, 'text', values),
       ),
     );
   return new Map(rows.map((r) => [r.value, r.customerId]));

@@ -2,7 +2,7 @@
 // Idempotent by (source, external id); an update older than what is stored never overwrites it.
 // Each accepted change writes its domain event in the same transaction.
 import { isDeepStrictEqual } from 'node:util';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type {
   CheckoutInput,
   CustomerInput,
@@ -10,7 +10,7 @@ import type {
   ProductInput,
   RefundInput,
 } from '../../../../contracts/commerce.ts';
-import { textArrayColumn, unnestRows } from '../../platform/bulk.ts';
+import { anyOf, textArrayColumn, unnestRows } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { type NewEvent, recordEvents } from '../../platform/events.ts';
 import { newId } from '../../platform/tokens.ts';
@@ -51,7 +51,7 @@ export async function upsertCustomers(tx: Db, s: Scope, items: CustomerUpsert[])
       await tx
         .select()
         .from(customers)
-        .where(and(eq(customers.workspaceId, s.workspaceId), inArray(customers.id, ids)))
+        .where(and(eq(customers.workspaceId, s.workspaceId), anyOf(customers.id, 'uuid', ids)))
     ).map((c) => [c.id, c]),
   );
   const events: NewEvent[] = [];
@@ -215,8 +215,9 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
           and(
             eq(orders.workspaceId, s.workspaceId),
             eq(orders.source, s.source),
-            inArray(
+            anyOf(
               orders.externalId,
+              'text',
               items.map((o) => o.externalId),
             ),
           ),
@@ -309,7 +310,7 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
   if (updatedIds.length) {
     await tx
       .delete(orderLines)
-      .where(and(eq(orderLines.workspaceId, s.workspaceId), inArray(orderLines.orderId, updatedIds)));
+      .where(and(eq(orderLines.workspaceId, s.workspaceId), anyOf(orderLines.orderId, 'uuid', updatedIds)));
   }
   const lines = accepted.flatMap((o, i) =>
     o.lines.map((l, n) => ({
