@@ -4,6 +4,7 @@ import { scoringHandler } from './modules/customers/scoring.ts';
 import { timelineHandler } from './modules/customers/timeline.ts';
 import { importJobs } from './modules/imports/imports.service.ts';
 import { mailJobs } from './modules/mail/index.ts';
+import { countIndexJobs } from './modules/segments/count-index.ts';
 import { segmentJobs, segmentUpkeepHandler } from './modules/segments/upkeep.ts';
 import type { Config } from './platform/config.ts';
 import { lockDataDir } from './platform/data-lock.ts';
@@ -13,8 +14,14 @@ import { type JobDef, startJobs, startWorker, type Worker } from './platform/job
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every module's background jobs. */
-export function allJobs(rt: Pick<Runtime, 'config' | 'jobs'>): JobDef<never>[] {
-  return [...mailJobs(rt), ...importJobs(), ...orderWindowJobs(rt), ...segmentJobs(rt)] as JobDef<never>[];
+export function allJobs(rt: Pick<Runtime, 'config' | 'jobs' | 'database' | 'log'>): JobDef<never>[] {
+  return [
+    ...mailJobs(rt),
+    ...importJobs(),
+    ...orderWindowJobs(rt),
+    ...segmentJobs(rt),
+    ...countIndexJobs(rt),
+  ] as JobDef<never>[];
 }
 
 /** Every module's event handlers (modules add theirs as they land). */

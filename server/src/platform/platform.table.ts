@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -60,4 +61,14 @@ export const jobCompletions = pgTable('job_completions', {
   jobId: text('job_id').primaryKey(),
   queue: text('queue').notNull(),
   completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Indexes rebuilt by their upkeep job: the bytes per entry right after the last rebuild, against which
+ * the index's growth is measured (migration 0023).
+ */
+export const indexRebuilds = pgTable('index_rebuilds', {
+  indexName: text('index_name').primaryKey(),
+  bytesPerEntry: doublePrecision('bytes_per_entry').notNull(),
+  rebuiltAt: timestamp('rebuilt_at', { withTimezone: true }).notNull().defaultNow(),
 });
