@@ -65,12 +65,18 @@ describe('the count index upkeep', () => {
            WHERE c.relname LIKE ${`${COUNT_INDEX}%`}`,
     );
     expect(copies).toEqual([{ name: COUNT_INDEX, valid: true }]);
-    const [n] = await rows<{ n: number }>(
-      db,
-      sql`SELECT count(*)::int AS n FROM customers
-           WHERE workspace_id = ${ws} AND merged_into IS NULL AND deleted_at IS NULL AND last_order_at >= now()`,
-    );
-    expect(n!.n).toBeGreaterThan(0);
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(
+        sql`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+      );
+      const lines = await rows<{ 'QUERY PLAN': string }>(
+        tx as never,
+        sql`EXPLAIN SELECT count(*) FROM customers
+             WHERE workspace_id = ${ws} AND merged_into IS NULL AND deleted_at IS NULL AND last_order_at >= now()`,
+      );
+      return lines.map((l) => l['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Only Scan using customers_last_order_idx/);
   });
 
   it.skipIf(!onServer)('drops the invalid copy an interrupted rebuild left, then rebuilds', async () => {

@@ -24,14 +24,14 @@ export type IndexUpkeep = {
   baseline: number | null;
 };
 
-async function bytesPerEntry(db: Db): Promise<number> {
-  // the index holds live customers only (its predicate), every workspace's
+/** The index's size in bytes, and how many entries it holds (live customers only: its predicate). */
+async function indexSize(db: Db): Promise<{ bytes: number; entries: number }> {
   const [r] = await rows<{ bytes: string; entries: string }>(
     db,
     sql`SELECT pg_relation_size(${COUNT_INDEX}::regclass)::text AS bytes,
                (SELECT count(*) FROM customers WHERE merged_into IS NULL AND deleted_at IS NULL)::text AS entries`,
   );
-  return Number(r!.bytes) / Math.max(1, Number(r!.entries));
+  return { bytes: Number(r!.bytes), entries: Math.max(1, Number(r!.entries)) };
 }
 
 /**
@@ -40,7 +40,8 @@ async function bytesPerEntry(db: Db): Promise<number> {
  * runs outside any transaction, and an interrupted one leaves an invalid copy, dropped first.
  */
 export async function countIndexUpkeep(db: Db, log?: Logger): Promise<IndexUpkeep> {
-  const before = await bytesPerEntry(db);
+  const { bytes, entries } = await indexSize(db);
+  const before = bytes / entries;
   const [last] = await rows<{ b: number }>(
     db,
     sql`SELECT bytes_per_entry AS b FROM index_rebuilds WHERE index_name = ${COUNT_INDEX}`,
@@ -57,7 +58,12 @@ export async function countIndexUpkeep(db: Db, log?: Logger): Promise<IndexUpkee
     await db.execute(sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.identifier(name)}`);
   const t = performance.now();
   await db.execute(sql`REINDEX INDEX CONCURRENTLY ${sql.identifier(COUNT_INDEX)}`);
-  const after = await bytesPerEntry(db);
+  // the rebuild changes the size, not the entries (the few written meanwhile do not matter)
+  const [size] = await rows<{ bytes: string }>(
+    db,
+    sql`SELECT pg_relation_size(${COUNT_INDEX}::regclass)::text AS bytes`,
+  );
+  const after = Number(size!.bytes) / entries;
   await db.execute(
     sql`INSERT INTO index_rebuilds (index_name, bytes_per_entry, rebuilt_at) VALUES (${COUNT_INDEX}, ${after}, now())
         ON CONFLICT (index_name) DO UPDATE SET bytes_per_entry = excluded.bytes_per_entry, rebuilt_at = excluded.rebuilt_at`,
