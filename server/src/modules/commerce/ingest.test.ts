@@ -149,6 +149,44 @@ describe('ingestion', () => {
     expect(still!.n).toBe('1');
   });
 
+  it('takes the lines of deleted orders with them, in that workspace only (ADR 0007)', async () => {
+    const a = await ownerOf(t);
+    const b = await ownerOf(t);
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        title: `Line ${i}`,
+        quantity: 1,
+        unitPriceMinor: 100,
+        discountMinor: 0,
+      }));
+    for (const { workspaceId } of [a, b])
+      await inWorkspace(t.database.db, workspaceId, (tx) =>
+        upsertOrders(tx, scope(workspaceId), [
+          order('gone-1', { lines: lines(3), totalMinor: 300 }),
+          order('gone-2', { lines: lines(2), totalMinor: 200 }),
+          order('stays', { lines: lines(4), totalMinor: 400 }),
+        ]),
+      );
+    const count = async (workspaceId: string) =>
+      (
+        await rows<{ n: string }>(
+          t.database.db,
+          sql`SELECT count(*)::text AS n FROM order_lines WHERE workspace_id = ${workspaceId}`,
+        )
+      )[0]!.n;
+    expect([await count(a.workspaceId), await count(b.workspaceId)]).toEqual(['9', '9']);
+    // as the app: one statement deleting two orders takes their five lines, not the others'
+    await inWorkspace(t.database.db, a.workspaceId, (tx) =>
+      tx.execute(
+        sql`DELETE FROM orders WHERE workspace_id = ${a.workspaceId} AND external_id IN ('gone-1', 'gone-2')`,
+      ),
+    );
+    expect([await count(a.workspaceId), await count(b.workspaceId)]).toEqual(['4', '9']);
+    // deleting a workspace cascades to its orders, and from them to their lines
+    await t.database.db.execute(sql`DELETE FROM workspaces WHERE id = ${a.workspaceId}`);
+    expect([await count(a.workspaceId), await count(b.workspaceId)]).toEqual(['0', '9']);
+  });
+
   it('keeps metrics equal to a recomputation after any sequence of creates, updates, refunds and merges', async () => {
     type Op =
       | {
