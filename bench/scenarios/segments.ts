@@ -162,8 +162,8 @@ export const scenarios: Scenario[] = [
           tx,
           sql`SELECT workspace_id AS "workspaceId", id, seq::text AS seq, type, subject_type AS "subjectType",
                      subject_id AS "subjectId", actor_user_id AS "actorUserId", payload, occurred_at AS "occurredAt"
-                FROM events WHERE workspace_id = ${ctx.workspaceId} AND dispatched_at IS NULL
-                 AND subject_id = ${r!.id} ORDER BY seq`,
+                FROM events e WHERE workspace_id = ${ctx.workspaceId} AND subject_id = ${r!.id}
+                 AND EXISTS (SELECT 1 FROM event_queue q WHERE q.seq = e.seq) ORDER BY seq`,
         );
         for (const h of allEventHandlers()) {
           const mine = events.filter((e) => h.types === '*' || h.types.includes(e.type));

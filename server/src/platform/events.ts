@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { jsonColumn, unnestRows } from './bulk.ts';
+import { anyOf, jsonColumn, unnestRows } from './bulk.ts';
 import { type Db, rows } from './db.ts';
 import { events } from './platform.table.ts';
 import { newId } from './tokens.ts';
@@ -105,9 +105,9 @@ const MAX_ATTEMPTS = 10;
 export const DISPATCH_BATCH = { server: 5000, embedded: 1000 } as const;
 
 /**
- * Takes a batch of undispatched events (skipping rows another worker holds, and events whose
- * subject has an older event still pending, so each subject is handled in order), runs every
- * matching handler, and marks them dispatched — all in one transaction per event.
+ * Takes a batch of queued events (skipping rows another worker holds, and events whose subject has
+ * an older event still queued, so each subject is handled in order), runs every matching handler,
+ * and takes them off the queue — all in one transaction. A failed event stays queued with its error.
  * Returns how many events it handled.
  */
 export async function dispatchBatch(
@@ -117,7 +117,7 @@ export async function dispatchBatch(
   limit: number = DISPATCH_BATCH.server,
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    // The oldest pending events, walked in order along the pending index. A burst of events the
+    // The oldest queued events, walked in order along the queue's key. A burst of events the
     // statistics do not know of yet (a fresh table, a big import) otherwise gets a plan that reads and
     // sorts every pending event to keep the first thousand (0.3 s for 27,000 rather than 7 ms):
     // sorting is switched off for this one statement.
@@ -129,17 +129,18 @@ export async function dispatchBatch(
       tx as unknown as Db,
       sql`SELECT e.workspace_id AS "workspaceId", e.id, e.seq::text AS seq, e.type, e.subject_type AS "subjectType",
                  e.subject_id AS "subjectId", e.actor_user_id AS "actorUserId", e.payload,
-                 e.occurred_at AS "occurredAt", e.attempts
-            FROM events e
-           WHERE e.dispatched_at IS NULL AND e.attempts < ${MAX_ATTEMPTS}
-             AND (e.retry_at IS NULL OR e.retry_at <= now())
-             AND NOT EXISTS (SELECT 1 FROM events o
-                              WHERE o.dispatched_at IS NULL AND o.attempts < ${MAX_ATTEMPTS}
-                                AND o.workspace_id = e.workspace_id AND o.subject_type = e.subject_type
-                                AND o.subject_id = e.subject_id AND o.seq < e.seq)
-           ORDER BY e.seq
+                 e.occurred_at AS "occurredAt", q.attempts
+            FROM event_queue q
+            JOIN events e ON e.workspace_id = q.workspace_id AND e.id = q.event_id
+           WHERE q.attempts < ${MAX_ATTEMPTS}
+             AND (q.retry_at IS NULL OR q.retry_at <= now())
+             AND NOT EXISTS (SELECT 1 FROM event_queue o
+                              WHERE o.attempts < ${MAX_ATTEMPTS}
+                                AND o.workspace_id = q.workspace_id AND o.subject_type = q.subject_type
+                                AND o.subject_id = q.subject_id AND o.seq < q.seq)
+           ORDER BY q.seq
            LIMIT ${limit}
-           FOR UPDATE OF e SKIP LOCKED`,
+           FOR UPDATE OF q SKIP LOCKED`,
     );
     await tx.execute(sql`SELECT set_config('enable_sort', ${prior!.sort}, true)`);
     if (batch.length === 0) return 0;
@@ -154,8 +155,11 @@ export async function dispatchBatch(
           else for (const e of mine) await h.handle(sp as unknown as Db, e);
         }
         await sp.execute(
-          sql`UPDATE events SET dispatched_at = now(), attempts = attempts + 1
-               WHERE (workspace_id, id) IN (SELECT * FROM unnest(${sql.param(batch.map((e) => e.workspaceId))}::uuid[], ${sql.param(batch.map((e) => e.id))}::uuid[]))`,
+          sql`DELETE FROM event_queue WHERE ${anyOf(
+            sql.raw('seq'),
+            'bigint',
+            batch.map((e) => e.seq),
+          )}`,
         );
       });
       return batch.length;
@@ -168,17 +172,14 @@ export async function dispatchBatch(
           for (const h of handlers) {
             if (matches(h, event)) await h.handle(sp as unknown as Db, event);
           }
-          await sp.execute(
-            sql`UPDATE events SET dispatched_at = now(), attempts = attempts + 1
-                 WHERE workspace_id = ${event.workspaceId} AND id = ${event.id}`,
-          );
+          await sp.execute(sql`DELETE FROM event_queue WHERE seq = ${event.seq}::bigint`);
         });
       } catch (err) {
         log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed; will retry');
         await tx.execute(
-          sql`UPDATE events SET attempts = attempts + 1, last_error = ${String(err)},
+          sql`UPDATE event_queue SET attempts = attempts + 1, last_error = ${String(err)},
                              retry_at = now() + least(power(2, attempts), 3600) * interval '1 second'
-               WHERE workspace_id = ${event.workspaceId} AND id = ${event.id}`,
+               WHERE seq = ${event.seq}::bigint`,
         );
       }
     }

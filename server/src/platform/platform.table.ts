@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   bigint,
   doublePrecision,
@@ -14,8 +13,8 @@ import {
 import { createdAt, workspaceId } from './columns.ts';
 
 /**
- * The events outbox: every change writes its domain event here in the same transaction.
- * `seq` orders events; `dispatched_at` is set in the transaction that ran every handler.
+ * The events outbox: every change writes its domain event here in the same transaction. Events are
+ * written once and never changed; `seq` orders them. Which are still to be handled is `event_queue`.
  */
 export const events = pgTable(
   'events',
@@ -29,16 +28,35 @@ export const events = pgTable(
     actorUserId: uuid('actor_user_id'),
     payload: jsonb('payload').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
-    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('events_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId, t.seq),
+  ],
+);
+
+/**
+ * The events not yet handled, one narrow row each: a trigger on `events` adds a row per event written
+ * (migration 0025), and the dispatch that runs its handlers deletes it in the same transaction. A
+ * failed attempt stays with its count, error and back-off. Deleting a narrow row costs a fraction of
+ * rewriting the event's row to mark it (ADR 0008).
+ */
+export const eventQueue = pgTable(
+  'event_queue',
+  {
+    workspaceId: workspaceId(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    eventId: uuid('event_id').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     /** after a failed attempt, not before this time (exponential back-off) */
     retryAt: timestamp('retry_at', { withTimezone: true }),
   },
   (t) => [
-    primaryKey({ columns: [t.workspaceId, t.id] }),
-    index('events_pending_idx').on(t.seq).where(sql`dispatched_at is null`),
-    index('events_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId, t.seq),
+    primaryKey({ columns: [t.seq] }),
+    index('event_queue_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId, t.seq),
   ],
 );
 
