@@ -1,8 +1,9 @@
-// Bulk columns survive the trip through unnest on both databases, whatever the text holds.
+// Bulk rows survive the trip through json_to_recordset on both databases, whatever the text holds;
+// batches of keys match exactly.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { anyOf, jsonColumn, textArrayColumn, unnestRows } from './bulk.ts';
+import { anyOf, jsonRecords } from './bulk.ts';
 import { rows } from './db.ts';
 
 let t: TestApp;
@@ -11,67 +12,63 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-describe('textArrayColumn', () => {
-  it('keeps every element as it was: quotes, backslashes, commas, braces, spaces, NULL, emoji, empty', async () => {
-    const values = [
-      [],
-      ['SUMMER10'],
-      ['a"b', 'c\\d', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', "it's"],
-      ['\\"', '"\\'],
-    ];
-    const got = await rows<{ v: string[] }>(
-      t.database.db,
-      sql`${unnestRows([{ name: 'n', type: 'int', values: values.map((_, i) => i) }, textArrayColumn('v', values)])} ORDER BY 1`,
-    );
-    expect(got.map((r) => r.v)).toEqual(values);
-  });
-});
-
-describe('unnestRows', () => {
-  it('carries every column type as it was: text of any kind, nulls, numbers, ids, moments, flags, JSON', async () => {
-    const texts = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', null];
-    const n = texts.length;
-    const ids = Array.from({ length: n }, (_, i) => (i === 3 ? null : crypto.randomUUID()));
-    const moments = Array.from({ length: n }, (_, i) =>
-      i % 3 === 0 ? null : i % 3 === 1 ? new Date(Date.UTC(2025, 0, i, 10, 30)) : '2025-03-04T05:06:07.089Z',
-    );
-    const big = Array.from({ length: n }, (_, i) => (i === 5 ? null : 2 ** 53 - i));
-    const json = Array.from({ length: n }, (_, i) => (i === 1 ? null : { k: texts[i], n: i }));
+describe('jsonRecords', () => {
+  it('carries every column type as it was: text of any kind, nulls, missing values, ids, moments, arrays, JSON', async () => {
+    const texts = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', '\n\t', null];
+    const records = texts.map((text, i) => ({
+      i,
+      text,
+      id: i === 3 ? null : crypto.randomUUID(),
+      at: i % 3 === 0 ? null : new Date(Date.UTC(2025, 0, i, 10, 30, 0, i)),
+      big: i === 5 ? null : 2 ** 53 - 1 - i,
+      codes: i === 4 ? [] : [text ?? 'x', '"q"', 'a,b'],
+      payload: i === 1 ? null : { k: text, n: i, nested: { big: '18446744073709551615' } },
+      ...(i === 7 ? {} : { maybe: `m${i}` }),
+    }));
     const got = await rows<{
       i: number;
-      t: string | null;
+      text: string | null;
       id: string | null;
       at: Date | null;
-      b: string | null;
-      f: boolean;
-      j: unknown;
+      big: string | null;
+      codes: string[];
+      payload: unknown;
+      maybe: string | null;
     }>(
       t.database.db,
-      sql`SELECT x.i, x.t, x.id, x.at, x.b::text AS b, x.f, x.j FROM (${unnestRows([
-        { name: 'i', type: 'int', values: texts.map((_, i) => i) },
-        { name: 't', type: 'text', values: texts },
-        { name: 'id', type: 'uuid', values: ids },
-        { name: 'at', type: 'timestamptz', values: moments },
-        { name: 'b', type: 'bigint', values: big },
-        { name: 'f', type: 'boolean', values: texts.map((_, i) => i % 2 === 0) },
-        jsonColumn('j', json),
-      ])}) AS x ORDER BY x.i`,
+      sql`SELECT x.i, x.text, x.id, x.at, x.big::text AS big, x.codes, x.payload, x.maybe FROM (${jsonRecords(
+        [
+          ['i', 'int'],
+          ['text', 'text'],
+          ['id', 'uuid'],
+          ['at', 'timestamptz'],
+          ['big', 'bigint'],
+          ['codes', 'text[]'],
+          ['payload', 'jsonb'],
+          ['maybe', 'text'],
+        ],
+        records,
+      )}) AS x ORDER BY x.i`,
     );
-    expect(got.map((r) => r.t)).toEqual(texts);
-    expect(got.map((r) => r.id)).toEqual(ids);
+    expect(got.map((r) => r.text)).toEqual(texts);
+    expect(got.map((r) => r.id)).toEqual(records.map((r) => r.id));
     expect(got.map((r) => (r.at === null ? null : new Date(r.at).toISOString()))).toEqual(
-      moments.map((m) => (m === null ? null : new Date(m).toISOString())),
+      records.map((r) => r.at?.toISOString() ?? null),
     );
-    expect(got.map((r) => r.b)).toEqual(big.map((b) => (b === null ? null : String(b))));
-    expect(got.map((r) => r.f)).toEqual(texts.map((_, i) => i % 2 === 0));
-    expect(got.map((r) => r.j)).toEqual(json);
+    expect(got.map((r) => r.big)).toEqual(records.map((r) => (r.big === null ? null : String(r.big))));
+    expect(got.map((r) => r.codes)).toEqual(records.map((r) => r.codes));
+    expect(got.map((r) => r.payload)).toEqual(records.map((r) => r.payload));
+    expect(got.map((r) => r.maybe)).toEqual(records.map((r) => ('maybe' in r ? r.maybe : null)));
   });
 });
 
 describe('anyOf', () => {
   it('matches exactly the listed keys, whatever the text holds, and nothing for an empty list', async () => {
     const stored = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', 'other', 'a'];
-    const table = sql`${unnestRows([{ name: 'k', type: 'text', values: stored }])}`;
+    const table = jsonRecords(
+      [['k', 'text']],
+      stored.map((k) => ({ k })),
+    );
     const match = async (keys: string[]) =>
       (
         await rows<{ k: string }>(
@@ -87,7 +84,10 @@ describe('anyOf', () => {
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
     const got = await rows<{ id: string }>(
       t.database.db,
-      sql`SELECT x.id FROM (${unnestRows([{ name: 'id', type: 'uuid', values: [...ids, crypto.randomUUID()] }])}) AS x WHERE ${anyOf(sql.raw('x.id'), 'uuid', ids)}`,
+      sql`SELECT x.id FROM (${jsonRecords(
+        [['id', 'uuid']],
+        [...ids, crypto.randomUUID()].map((id) => ({ id })),
+      )}) AS x WHERE ${anyOf(sql.raw('x.id'), 'uuid', ids)}`,
     );
     expect(got.map((r) => r.id).sort()).toEqual([...ids].sort());
   });

@@ -1,11 +1,5 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 
-/**
- * A column for a bulk insert: all its values go as ONE array parameter. Many rows then cost a few
- * parameters instead of one per value, which is far faster to build, send and plan.
- */
-export type BulkColumn = { name: string; type: string; values: unknown[]; as?: (x: string) => string };
-
 /** An array element: NULL, a number as is, any other value's text quoted with `"` and `\` escaped. */
 function arrayElement(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -36,35 +30,19 @@ export const arrayLiteral = (values: unknown[]): string => `{${values.map(arrayE
 export const anyOf = (column: SQLWrapper, type: string, values: unknown[]): SQL =>
   sql`${column} = ANY(${sql.param(arrayLiteral(values))}::${sql.raw(type)}[])`;
 
-/** `SELECT … FROM unnest($1::type[], …) AS x(…)` over the columns, for INSERT … SELECT. */
-export function unnestRows(cols: BulkColumn[]): SQL {
-  const select = cols.map((c) => (c.as ? c.as(`x.${c.name}`) : `x.${c.name}`)).join(', ');
-  const arrays = sql.join(
-    cols.map((c) => sql`${sql.param(arrayLiteral(c.values))}::${sql.raw(c.type)}[]`),
-    sql`, `,
-  );
-  return sql`SELECT ${sql.raw(select)} FROM unnest(${arrays}) AS x(${sql.raw(cols.map((c) => c.name).join(', '))})`;
-}
-
-/** JSON values travel as text and become jsonb in the SELECT. */
-export const jsonColumn = (name: string, values: unknown[]): BulkColumn => ({
-  name,
-  type: 'text',
-  values: values.map((v) => (v === null || v === undefined ? null : JSON.stringify(v))),
-  as: (x) => `${x}::jsonb`,
-});
-
-/** A PostgreSQL array literal of texts: every element quoted, quotes and backslashes escaped. */
-export const textArrayLiteral = (v: string[]): string =>
-  `{${v.map((e) => `"${e.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-
 /**
- * A text[] value per row, carried as an array literal in a text array (unnest would flatten a 2-D
- * array) and cast back per row — far cheaper than a subquery per row.
+ * `SELECT … FROM json_to_recordset($1::json) AS x(…)` over the rows as they are: ONE parameter, written
+ * by JSON.stringify, so a statement has the same shape however many rows it carries and no value needs
+ * escaping of our own. Each column is a property of the row objects, named as in `cols` (arrays become
+ * PostgreSQL arrays, objects jsonb; a missing property is NULL). Pass times as ISO strings: Date objects
+ * made JSON.stringify three times slower. Against an array literal per column, for 20,000 orders through
+ * the batch API: 0.1 s less work in Node, about as much more in PostgreSQL.
  */
-export const textArrayColumn = (name: string, values: string[][]): BulkColumn => ({
-  name,
-  type: 'text',
-  values: values.map(textArrayLiteral),
-  as: (x) => `${x}::text[]`,
-});
+export function jsonRecords(
+  cols: readonly (readonly [property: string, type: string])[],
+  rows: readonly object[],
+): SQL {
+  const defs = cols.map(([p, type]) => `"${p}" ${type}`).join(', ');
+  const select = cols.map(([p]) => `x."${p}"`).join(', ');
+  return sql`SELECT ${sql.raw(select)} FROM json_to_recordset(${sql.param(JSON.stringify(rows))}::json) AS x(${sql.raw(defs)})`;
+}

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { anyOf, jsonColumn, unnestRows } from './bulk.ts';
+import { anyOf, jsonRecords } from './bulk.ts';
 import { type Db, rows } from './db.ts';
 import { events } from './platform.table.ts';
 import { newId } from './tokens.ts';
@@ -48,19 +48,17 @@ export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
   for (let i = 0; i < list.length; i += 5000) {
     const chunk = list.slice(i, i + 5000);
     await tx.execute(
-      sql`INSERT INTO events (workspace_id, id, type, subject_type, subject_id, actor_user_id, payload) ${unnestRows(
+      sql`INSERT INTO events (workspace_id, id, type, subject_type, subject_id, actor_user_id, payload) ${jsonRecords(
         [
-          { name: 'workspace_id', type: 'uuid', values: chunk.map((e) => e.workspaceId) },
-          { name: 'id', type: 'uuid', values: chunk.map(() => newId()) },
-          { name: 'type', type: 'text', values: chunk.map((e) => e.type) },
-          { name: 'subject_type', type: 'text', values: chunk.map((e) => e.subjectType) },
-          { name: 'subject_id', type: 'text', values: chunk.map((e) => e.subjectId) },
-          { name: 'actor_user_id', type: 'uuid', values: chunk.map((e) => e.actorUserId ?? null) },
-          jsonColumn(
-            'payload',
-            chunk.map((e) => e.payload),
-          ),
+          ['workspaceId', 'uuid'],
+          ['id', 'uuid'],
+          ['type', 'text'],
+          ['subjectType', 'text'],
+          ['subjectId', 'text'],
+          ['actorUserId', 'uuid'],
+          ['payload', 'jsonb'],
         ],
+        chunk.map((e) => ({ ...e, id: newId() })),
       )}`,
     );
   }

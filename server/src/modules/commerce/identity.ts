@@ -1,6 +1,6 @@
 // Identity resolution: one customer per person across email, phone and platform ids.
 import { and, eq, sql } from 'drizzle-orm';
-import { anyOf, unnestRows } from '../../platform/bulk.ts';
+import { anyOf, jsonRecords } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { newId } from '../../platform/tokens.ts';
 import { customerIdentities } from './commerce.table.ts';
@@ -138,31 +138,41 @@ export async function resolvePeople(
     for (const m of ids) fresh.set(keyOf(m), id);
     return { customerId: id, created: true };
   });
-  // One array parameter per column (unnest): a statement of the same shape however many people a
-  // batch brings (a multi-row VALUES of every column is parsed and planned anew each time).
+  // The rows as one JSON parameter (json_to_recordset): a statement of the same shape however many
+  // people a batch brings (a multi-row VALUES of every column is parsed and planned anew each time).
   if (toCreate.length) {
     await tx.execute(sql`
       INSERT INTO customers (workspace_id, id, email, phone, first_name, last_name)
-      ${unnestRows([
-        { name: 'workspace_id', type: 'uuid', values: toCreate.map(() => workspaceId) },
-        { name: 'id', type: 'uuid', values: toCreate.map((c) => c.id) },
-        { name: 'email', type: 'text', values: toCreate.map((c) => normaliseEmail(c.ref.email)) },
-        { name: 'phone', type: 'text', values: toCreate.map((c) => normalisePhone(c.ref.phone)) },
-        { name: 'first_name', type: 'text', values: toCreate.map((c) => c.ref.firstName ?? null) },
-        { name: 'last_name', type: 'text', values: toCreate.map((c) => c.ref.lastName ?? null) },
-      ])}`);
+      SELECT ${workspaceId}::uuid, x.* FROM (${jsonRecords(
+        [
+          ['id', 'uuid'],
+          ['email', 'text'],
+          ['phone', 'text'],
+          ['firstName', 'text'],
+          ['lastName', 'text'],
+        ],
+        toCreate.map((c) => ({
+          id: c.id,
+          email: normaliseEmail(c.ref.email),
+          phone: normalisePhone(c.ref.phone),
+          firstName: c.ref.firstName,
+          lastName: c.ref.lastName,
+        })),
+      )}) AS x`);
     for (const c of toCreate) toLink.push({ customerId: c.id, ids: c.ids });
   }
   const links = toLink.flatMap((l) => l.ids.map((i) => ({ ...i, customerId: l.customerId })));
   if (links.length)
     await tx.execute(sql`
       INSERT INTO customer_identities (workspace_id, kind, value, customer_id)
-      ${unnestRows([
-        { name: 'workspace_id', type: 'uuid', values: links.map(() => workspaceId) },
-        { name: 'kind', type: 'text', values: links.map((l) => l.kind) },
-        { name: 'value', type: 'text', values: links.map((l) => l.value) },
-        { name: 'customer_id', type: 'uuid', values: links.map((l) => l.customerId) },
-      ])}
+      SELECT ${workspaceId}::uuid, x.* FROM (${jsonRecords(
+        [
+          ['kind', 'text'],
+          ['value', 'text'],
+          ['customerId', 'uuid'],
+        ],
+        links,
+      )}) AS x
       ON CONFLICT DO NOTHING`);
   return results;
 }

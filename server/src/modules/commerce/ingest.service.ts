@@ -10,7 +10,7 @@ import type {
   ProductInput,
   RefundInput,
 } from '../../../../contracts/commerce.ts';
-import { anyOf, textArrayColumn, unnestRows } from '../../platform/bulk.ts';
+import { anyOf, jsonRecords } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { type NewEvent, recordEvents } from '../../platform/events.ts';
 import { newId } from '../../platform/tokens.ts';
@@ -245,9 +245,7 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
     const subtotal =
       o.subtotalMinor ?? o.lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity - l.discountMinor, 0);
     return {
-      workspaceId: s.workspaceId,
       id: prior?.id ?? newId(),
-      source: s.source,
       externalId: o.externalId,
       number: o.number,
       customerId: people[i]?.customerId ?? prior?.customerId ?? null,
@@ -262,46 +260,43 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
       totalMinor: o.totalMinor,
       discountCodes: o.discountCodes,
       sourceName: o.sourceName ?? null,
-      placedAt: new Date(o.placedAt),
-      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
-      sourceUpdatedAt: new Date(o.updatedAt),
-      updatedAt: new Date(),
+      // times go as the ISO strings they came in (PostgreSQL reads their offsets): Dates made
+      // JSON.stringify of a batch three times slower
+      placedAt: o.placedAt,
+      cancelledAt: o.cancelledAt ?? null,
+      sourceUpdatedAt: o.updatedAt,
     };
   });
-  // One array parameter per column (unnest): thousands of rows in one cheap statement.
-  const orderColumns: [string, string, (r: (typeof rows)[number]) => unknown][] = [
-    ['workspace_id', 'uuid', (r) => r.workspaceId],
-    ['id', 'uuid', (r) => r.id],
-    ['source', 'text', (r) => r.source],
-    ['external_id', 'text', (r) => r.externalId],
-    ['number', 'text', (r) => r.number],
-    ['customer_id', 'uuid', (r) => r.customerId],
-    ['status', 'text', (r) => r.status],
-    ['financial_status', 'text', (r) => r.financialStatus],
-    ['fulfillment_status', 'text', (r) => r.fulfillmentStatus],
-    ['currency', 'text', (r) => r.currency],
-    ['subtotal_minor', 'bigint', (r) => r.subtotalMinor],
-    ['discount_minor', 'bigint', (r) => r.discountMinor],
-    ['tax_minor', 'bigint', (r) => r.taxMinor],
-    ['shipping_minor', 'bigint', (r) => r.shippingMinor],
-    ['total_minor', 'bigint', (r) => r.totalMinor],
-    ['source_name', 'text', (r) => r.sourceName],
-    ['placed_at', 'timestamptz', (r) => r.placedAt.toISOString()],
-    ['cancelled_at', 'timestamptz', (r) => r.cancelledAt?.toISOString() ?? null],
-    ['source_updated_at', 'timestamptz', (r) => r.sourceUpdatedAt.toISOString()],
-  ];
-  const updatable = [...orderColumns.slice(4).map(([name]) => name), 'discount_codes', 'updated_at'];
+  // The rows as one JSON parameter (json_to_recordset): thousands of rows in one cheap statement.
+  const orderColumns = [
+    ['id', 'id', 'uuid'],
+    ['external_id', 'externalId', 'text'],
+    ['number', 'number', 'text'],
+    ['customer_id', 'customerId', 'uuid'],
+    ['status', 'status', 'text'],
+    ['financial_status', 'financialStatus', 'text'],
+    ['fulfillment_status', 'fulfillmentStatus', 'text'],
+    ['currency', 'currency', 'text'],
+    ['subtotal_minor', 'subtotalMinor', 'bigint'],
+    ['discount_minor', 'discountMinor', 'bigint'],
+    ['tax_minor', 'taxMinor', 'bigint'],
+    ['shipping_minor', 'shippingMinor', 'bigint'],
+    ['total_minor', 'totalMinor', 'bigint'],
+    ['source_name', 'sourceName', 'text'],
+    ['placed_at', 'placedAt', 'timestamptz'],
+    ['cancelled_at', 'cancelledAt', 'timestamptz'],
+    ['source_updated_at', 'sourceUpdatedAt', 'timestamptz'],
+    ['discount_codes', 'discountCodes', 'text[]'],
+  ] as const;
+  const updatable = [...orderColumns.slice(2).map(([name]) => name), 'updated_at'];
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
     await tx.execute(sql`
-      INSERT INTO orders (${sql.raw(orderColumns.map(([n]) => n).join(', '))}, discount_codes, updated_at)
-      SELECT *, now() FROM (${unnestRows([
-        ...orderColumns.map(([name, type, get]) => ({ name, type, values: chunk.map(get) })),
-        textArrayColumn(
-          'discount_codes',
-          chunk.map((r) => r.discountCodes),
-        ),
-      ])}) AS incoming
+      INSERT INTO orders (workspace_id, source, ${sql.raw(orderColumns.map(([n]) => n).join(', '))}, updated_at)
+      SELECT ${s.workspaceId}::uuid, ${s.source}, incoming.*, now() FROM (${jsonRecords(
+        orderColumns.map(([, property, type]) => [property, type] as const),
+        chunk,
+      )}) AS incoming
       ON CONFLICT (workspace_id, source, external_id) DO UPDATE
         SET ${sql.raw(updatable.map((n) => `${n} = excluded.${n}`).join(', '))}
       WHERE orders.source_updated_at < excluded.source_updated_at`);
@@ -314,13 +309,12 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
   }
   const lines = accepted.flatMap((o, i) =>
     o.lines.map((l, n) => ({
-      workspaceId: s.workspaceId,
       orderId: rows[i]!.id,
       lineNo: n + 1,
-      externalId: l.externalId ?? null,
-      productExternalId: l.productExternalId ?? null,
-      variantExternalId: l.variantExternalId ?? null,
-      sku: l.sku ?? null,
+      externalId: l.externalId,
+      productExternalId: l.productExternalId,
+      variantExternalId: l.variantExternalId,
+      sku: l.sku,
       title: l.title,
       quantity: l.quantity,
       unitPriceMinor: l.unitPriceMinor,
@@ -328,22 +322,23 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
     })),
   );
   for (let i = 0; i < lines.length; i += 20000) {
-    const chunk = lines.slice(i, i + 20000);
     await tx.execute(sql`
       INSERT INTO order_lines (workspace_id, order_id, line_no, external_id, product_external_id, variant_external_id, sku, title, quantity, unit_price_minor, discount_minor)
-      ${unnestRows([
-        { name: 'workspace_id', type: 'uuid', values: chunk.map((l) => l.workspaceId) },
-        { name: 'order_id', type: 'uuid', values: chunk.map((l) => l.orderId) },
-        { name: 'line_no', type: 'int', values: chunk.map((l) => l.lineNo) },
-        { name: 'external_id', type: 'text', values: chunk.map((l) => l.externalId) },
-        { name: 'product_external_id', type: 'text', values: chunk.map((l) => l.productExternalId) },
-        { name: 'variant_external_id', type: 'text', values: chunk.map((l) => l.variantExternalId) },
-        { name: 'sku', type: 'text', values: chunk.map((l) => l.sku) },
-        { name: 'title', type: 'text', values: chunk.map((l) => l.title) },
-        { name: 'quantity', type: 'int', values: chunk.map((l) => l.quantity) },
-        { name: 'unit_price_minor', type: 'bigint', values: chunk.map((l) => l.unitPriceMinor) },
-        { name: 'discount_minor', type: 'bigint', values: chunk.map((l) => l.discountMinor) },
-      ])}`);
+      SELECT ${s.workspaceId}::uuid, l.* FROM (${jsonRecords(
+        [
+          ['orderId', 'uuid'],
+          ['lineNo', 'int'],
+          ['externalId', 'text'],
+          ['productExternalId', 'text'],
+          ['variantExternalId', 'text'],
+          ['sku', 'text'],
+          ['title', 'text'],
+          ['quantity', 'int'],
+          ['unitPriceMinor', 'bigint'],
+          ['discountMinor', 'bigint'],
+        ],
+        lines.slice(i, i + 20000),
+      )}) AS l`);
   }
   const events: NewEvent[] = rows.map((r) => {
     const prior = existing.get(r.externalId);
@@ -367,7 +362,7 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
         totalMinor: r.totalMinor,
         currency: r.currency,
         status: r.status,
-        placedAt: r.placedAt.toISOString(),
+        placedAt: new Date(r.placedAt).toISOString(),
       },
     };
   });

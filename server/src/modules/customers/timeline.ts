@@ -2,7 +2,7 @@
 // at most one item (event_id is unique), so a page view never queries the orders, refunds and events
 // tables. Later capabilities (email, tickets, chat, loyalty) add their kinds here.
 import { sql } from 'drizzle-orm';
-import { jsonColumn, unnestRows } from '../../platform/bulk.ts';
+import { jsonRecords } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DomainEvent, EventHandler } from '../../platform/events.ts';
 
@@ -189,28 +189,26 @@ export async function insertItems(tx: Db, items: NewItem[]): Promise<void> {
     const chunk = items.slice(i, i + 5000);
     await tx.execute(
       sql`INSERT INTO timeline_items (workspace_id, customer_id, at, kind, title, detail, ref_type, ref_id, event_id, actor_user_id)
-          ${unnestRows([
-            { name: 'workspace_id', type: 'uuid', values: chunk.map((x) => x.workspaceId) },
-            {
-              name: 'customer_id',
-              type: 'uuid',
-              values: chunk.map((x) => x.customerId),
-              // an event dispatched after its customer was merged lands on the survivor
-              as: (x) =>
-                `coalesce((SELECT c.merged_into FROM customers c WHERE c.workspace_id = x.workspace_id AND c.id = ${x}), ${x})`,
-            },
-            { name: 'at', type: 'timestamptz', values: chunk.map((x) => x.at) },
-            { name: 'kind', type: 'text', values: chunk.map((x) => x.kind) },
-            { name: 'title', type: 'text', values: chunk.map((x) => x.title) },
-            jsonColumn(
-              'detail',
-              chunk.map((x) => x.detail),
-            ),
-            { name: 'ref_type', type: 'text', values: chunk.map((x) => x.refType) },
-            { name: 'ref_id', type: 'text', values: chunk.map((x) => x.refId) },
-            { name: 'event_id', type: 'uuid', values: chunk.map((x) => x.eventId) },
-            { name: 'actor_user_id', type: 'uuid', values: chunk.map((x) => x.actorUserId) },
-          ])}
+          SELECT x."workspaceId",
+                 -- an event dispatched after its customer was merged lands on the survivor
+                 coalesce((SELECT c.merged_into FROM customers c
+                            WHERE c.workspace_id = x."workspaceId" AND c.id = x."customerId"), x."customerId"),
+                 x.at, x.kind, x.title, x.detail, x."refType", x."refId", x."eventId", x."actorUserId"
+            FROM (${jsonRecords(
+              [
+                ['workspaceId', 'uuid'],
+                ['customerId', 'uuid'],
+                ['at', 'timestamptz'],
+                ['kind', 'text'],
+                ['title', 'text'],
+                ['detail', 'jsonb'],
+                ['refType', 'text'],
+                ['refId', 'text'],
+                ['eventId', 'uuid'],
+                ['actorUserId', 'uuid'],
+              ],
+              chunk,
+            )}) AS x
           ON CONFLICT (workspace_id, event_id) DO NOTHING`,
     );
   }
