@@ -12,7 +12,7 @@ import { workspaces } from './modules/workspaces/workspaces.table.ts';
 import type { Config } from './platform/config.ts';
 import { lockDataDir } from './platform/data-lock.ts';
 import { type Db, inWorkspace, openDatabase, runMigrations } from './platform/db.ts';
-import { dispatchBatch } from './platform/events.ts';
+import { DISPATCH_BATCH, dispatchBatch } from './platform/events.ts';
 import { allEventHandlers } from './runtime.ts';
 
 export class CliUsageError extends Error {}
@@ -101,8 +101,9 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
     });
     if (!values.json) process.stderr.write('\n');
     if (!result.dryRun && result.status === 'done') {
-      // bring metrics up to date now rather than leaving it to the next worker
-      while ((await dispatchBatch(db, allEventHandlers(), log, 500)) > 0) {
+      // bring metrics up to date now rather than leaving it to the next worker, in the worker's batches
+      const batch = DISPATCH_BATCH[config.databaseUrl ? 'server' : 'embedded'];
+      while ((await dispatchBatch(db, allEventHandlers(), log, batch)) > 0) {
         // keep going until the outbox is empty
       }
     }
