@@ -8,6 +8,7 @@ import {
   silentLog,
   type TestDatabase,
 } from '../../test/fixtures/databases.ts';
+import { METRIC_EVENTS } from '../modules/commerce/metrics.ts';
 import { type Db, rows } from './db.ts';
 import { type DomainEvent, dispatchBatch, type EventHandler, recordEvent } from './events.ts';
 
@@ -71,7 +72,7 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
       await rows<EventRow>(
         db,
         sql`SELECT e.id, q.seq IS NOT NULL AS queued, q.attempts, q.last_error, q.retry_at
-              FROM events e LEFT JOIN event_queue q ON q.seq = e.seq
+              FROM events e LEFT JOIN event_queue q ON q.lane = 'main' AND q.seq = e.seq
              WHERE e.workspace_id = ${ws} AND e.id = ${id}`,
       )
     )[0]!;
@@ -192,6 +193,48 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
       // drain
     }
     expect((await handled([first, second])).map((r) => r.event_id)).toEqual([first, second]);
+  });
+
+  it('queues the events that change metrics in a metrics lane too, and only those', async () => {
+    const metric = [];
+    for (const type of METRIC_EVENTS) metric.push(await record(type, `m-${type}`));
+    const other = await record('customer.updated', 'not-a-metric');
+    const lanes = await rows<{ event_id: string; lanes: string }>(
+      db,
+      sql`SELECT event_id, string_agg(lane, ',' ORDER BY lane) AS lanes FROM event_queue
+           WHERE workspace_id = ${ws} GROUP BY event_id`,
+    );
+    const of = new Map(lanes.map((r) => [r.event_id, r.lanes]));
+    for (const id of metric) expect(of.get(id)).toBe('main,metrics');
+    expect(of.get(other)).toBe('main');
+  });
+
+  it("runs the metrics lane first and holds an event's other handlers until its metrics are done", async () => {
+    const placed = await record('order.placed', 'o1');
+    const note = await record('customer.updated', 'c1');
+    let failMetrics = true;
+    const metrics: EventHandler = {
+      ...handler('metrics', ['order.placed'], () => failMetrics),
+      lane: 'metrics',
+    };
+    const rest = handler('rest', '*');
+    // the other handlers alone: the order waits for its metrics, the unrelated event does not
+    expect(await dispatchBatch(db, [rest], silentLog)).toBe(1);
+    expect((await handled([placed, note])).map((r) => r.event_id)).toEqual([note]);
+    // metrics failing: the order's other handlers still wait
+    expect(await dispatchBatch(db, [metrics, rest], silentLog)).toBe(1);
+    expect((await handled([placed])).map((r) => r.handler)).toEqual([]);
+    failMetrics = false;
+    await backOffPassed();
+    // one call: metrics first, then the rest, in order
+    expect(await dispatchBatch(db, [metrics, rest], silentLog)).toBe(2);
+    expect((await handled([placed])).map((r) => r.handler)).toEqual(['metrics', 'rest']);
+    expect((await eventRow(placed)).queued).toBe(false);
+    const left = await rows<{ n: string }>(
+      db,
+      sql`SELECT count(*)::text AS n FROM event_queue WHERE workspace_id = ${ws}`,
+    );
+    expect(left[0]!.n).toBe('0');
   });
 
   it('handles many events of one subject in the order they were recorded', async () => {

@@ -79,9 +79,20 @@ export function customersByWorkspace(
   return new Map([...by].filter(([, s]) => s.size > 0).map(([ws, s]) => [ws, [...s]]));
 }
 
+/**
+ * The queue's lanes, in the order a dispatch takes them. The metrics handler has a lane of its own
+ * (its event types are queued there too, by the trigger of migration 0026): customer metrics are
+ * current without waiting for the slower handlers, and a `main` event waits until its `metrics` row
+ * is handled, because scores and segments read the metrics.
+ */
+export const LANES = ['metrics', 'main'] as const;
+export type Lane = (typeof LANES)[number];
+
 /** A handler runs inside the dispatch transaction: its writes commit with the event's dispatch, once. */
 export type EventHandler = {
   name: string;
+  /** the queue lane it takes its events from (default `main`) */
+  lane?: Lane;
   types: string[] | '*';
   handle: (tx: Db, event: DomainEvent) => Promise<void>;
   /** Optional: handles many events at once (same effect as one by one, in one statement or a few). */
@@ -106,16 +117,32 @@ const MAX_ATTEMPTS = 10;
 export const DISPATCH_BATCH = { server: 20_000, embedded: 1000 } as const;
 
 /**
- * Takes a batch of queued events (skipping rows another worker holds, and events whose subject has
- * an older event still queued, so each subject is handled in order), runs every matching handler,
- * and takes them off the queue — all in one transaction. A failed event stays queued with its error.
- * Returns how many events it handled.
+ * For each lane with a handler among `handlers` (metrics first), takes a batch of queued events
+ * (skipping rows another worker holds, and events whose subject has an older event still queued in
+ * that lane, so each subject is handled in order), runs the lane's matching handlers and takes the
+ * events off the lane — one transaction per lane. A failed event stays queued with its error.
+ * Returns how many events it handled, over the lanes.
  */
 export async function dispatchBatch(
   db: Db,
   handlers: EventHandler[],
   log: Logger,
   limit: number = DISPATCH_BATCH.server,
+): Promise<number> {
+  let handled = 0;
+  for (const lane of LANES) {
+    const mine = handlers.filter((h) => (h.lane ?? 'main') === lane);
+    if (mine.length > 0) handled += await dispatchLane(db, lane, mine, log, limit);
+  }
+  return handled;
+}
+
+async function dispatchLane(
+  db: Db,
+  lane: Lane,
+  handlers: EventHandler[],
+  log: Logger,
+  limit: number,
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // The oldest queued events, walked in order along the queue's key. A burst of events the
@@ -133,12 +160,18 @@ export async function dispatchBatch(
                  e.occurred_at AS "occurredAt", q.attempts
             FROM event_queue q
             JOIN events e ON e.workspace_id = q.workspace_id AND e.id = q.event_id
-           WHERE q.attempts < ${MAX_ATTEMPTS}
+           WHERE q.lane = ${lane} AND q.attempts < ${MAX_ATTEMPTS}
              AND (q.retry_at IS NULL OR q.retry_at <= now())
              AND NOT EXISTS (SELECT 1 FROM event_queue o
-                              WHERE o.attempts < ${MAX_ATTEMPTS}
+                              WHERE o.lane = ${lane} AND o.attempts < ${MAX_ATTEMPTS}
                                 AND o.workspace_id = q.workspace_id AND o.subject_type = q.subject_type
                                 AND o.subject_id = q.subject_id AND o.seq < q.seq)
+             ${
+               lane === 'main'
+                 ? sql`AND NOT EXISTS (SELECT 1 FROM event_queue m
+                                        WHERE m.lane = 'metrics' AND m.seq = q.seq AND m.attempts < ${MAX_ATTEMPTS})`
+                 : sql``
+             }
            ORDER BY q.seq
            LIMIT ${limit}
            FOR UPDATE OF q SKIP LOCKED`,
@@ -156,7 +189,7 @@ export async function dispatchBatch(
           else for (const e of mine) await h.handle(sp as unknown as Db, e);
         }
         await sp.execute(
-          sql`DELETE FROM event_queue WHERE ${anyOf(
+          sql`DELETE FROM event_queue WHERE lane = ${lane} AND ${anyOf(
             sql.raw('seq'),
             'bigint',
             batch.map((e) => e.seq),
@@ -165,7 +198,7 @@ export async function dispatchBatch(
       });
       return batch.length;
     } catch (err) {
-      log.debug({ err }, 'batch dispatch failed; handling its events one by one');
+      log.debug({ err, lane }, 'batch dispatch failed; handling its events one by one');
     }
     for (const event of batch) {
       try {
@@ -173,14 +206,14 @@ export async function dispatchBatch(
           for (const h of handlers) {
             if (matches(h, event)) await h.handle(sp as unknown as Db, event);
           }
-          await sp.execute(sql`DELETE FROM event_queue WHERE seq = ${event.seq}::bigint`);
+          await sp.execute(sql`DELETE FROM event_queue WHERE lane = ${lane} AND seq = ${event.seq}::bigint`);
         });
       } catch (err) {
-        log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+        log.warn({ err, eventId: event.id, type: event.type, lane }, 'event handler failed; will retry');
         await tx.execute(
           sql`UPDATE event_queue SET attempts = attempts + 1, last_error = ${String(err)},
                              retry_at = now() + least(power(2, attempts), 3600) * interval '1 second'
-               WHERE seq = ${event.seq}::bigint`,
+               WHERE lane = ${lane} AND seq = ${event.seq}::bigint`,
         );
       }
     }

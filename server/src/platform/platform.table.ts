@@ -36,14 +36,17 @@ export const events = pgTable(
 );
 
 /**
- * The events not yet handled, one narrow row each: a trigger on `events` adds a row per event written
- * (migration 0025), and the dispatch that runs its handlers deletes it in the same transaction. A
- * failed attempt stays with its count, error and back-off. Deleting a narrow row costs a fraction of
- * rewriting the event's row to mark it (ADR 0008).
+ * The events not yet handled, one narrow row per event and lane: a trigger on `events` adds a `main`
+ * row for every event written, and a `metrics` row for the events that change customer metrics
+ * (migrations 0025, 0026). The dispatch that runs a lane's handlers deletes its rows in the same
+ * transaction; a failed attempt stays with its count, error and back-off. Metrics have a lane of their
+ * own so that they are current without waiting for the slower handlers, which wait for them instead
+ * (ADR 0008).
  */
 export const eventQueue = pgTable(
   'event_queue',
   {
+    lane: text('lane').notNull().default('main'),
     workspaceId: workspaceId(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     eventId: uuid('event_id').notNull(),
@@ -55,8 +58,8 @@ export const eventQueue = pgTable(
     retryAt: timestamp('retry_at', { withTimezone: true }),
   },
   (t) => [
-    primaryKey({ columns: [t.seq] }),
-    index('event_queue_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId, t.seq),
+    primaryKey({ columns: [t.lane, t.seq] }),
+    index('event_queue_subject_idx').on(t.lane, t.workspaceId, t.subjectType, t.subjectId, t.seq),
   ],
 );
 

@@ -152,7 +152,8 @@ export const orderWindowJobs = (rt: Pick<Runtime, 'jobs'>): JobDef<{ workspaceId
   },
 ];
 
-const METRIC_EVENTS = [
+/** The event types that change customer metrics; the queue's trigger lists them too (migration 0026). */
+export const METRIC_EVENTS = [
   'order.placed',
   'order.updated',
   'order.cancelled',
@@ -172,6 +173,7 @@ export function customersOf(e: DomainEvent): string[] {
 
 export const metricsHandler: EventHandler = {
   name: 'customer-metrics',
+  lane: 'metrics',
   types: METRIC_EVENTS,
   handle: (tx, e) => recomputeCustomerMetrics(tx, e.workspaceId, customersOf(e)),
   handleBatch: async (tx, events) => {
