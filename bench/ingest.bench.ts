@@ -209,7 +209,9 @@ const result = {
 };
 console.table([result]);
 console.log(
-  `dispatch ${dispatchSeconds.toFixed(1)} s: ${Object.entries(handlerSeconds)
+  `API ${apiSeconds.toFixed(2)} s; metrics lane ${metricsSeconds.toFixed(2)} s; dispatch ${dispatchSeconds.toFixed(1)} s: ${Object.entries(
+    handlerSeconds,
+  )
     .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
     .join(', ')}, the dispatcher itself ${(dispatchSeconds - handlersTotal).toFixed(1)} s`,
 );
