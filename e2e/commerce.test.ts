@@ -83,6 +83,10 @@ describe('store data', () => {
     const text = await page.locator('main').innerText();
     expect(text).toContain('IPod Nano - 8gb');
     expect(text).toMatch(/409\.94/);
+    // the order names its customer, a link to their page
+    const customerLink = page.locator('main a[href^="/customers/"]');
+    expect(await customerLink.innerText()).toMatch(/Bob Norman/);
+    expect(text).toContain('bob.norman@hostmail.com');
     await shoot(page, '11-order-desktop');
 
     // The catalogue: the product arrives by its own webhook; its page shows what the order sold.

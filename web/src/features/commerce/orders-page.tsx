@@ -122,15 +122,16 @@ export function OrdersPage() {
                   params={{ id: o.id }}
                   className="flex flex-wrap items-center gap-x-4 gap-y-1 py-3 hover:bg-slate-50"
                 >
+                  {/* on a phone: number, status and total, then customer and date beneath */}
                   <span className="w-24 font-semibold text-slate-900">{o.number}</span>
-                  <span className="min-w-0 flex-1 truncate text-sm text-slate-700">
+                  <span className="order-last min-w-0 flex-1 basis-1/2 truncate text-sm text-slate-700 sm:order-none sm:basis-auto">
                     {o.customerName ?? o.customerEmail ?? (o.customerId ? 'Customer without name' : 'Guest')}
                   </span>
                   <Badge tone={statusTone(o.status)}>{o.status}</Badge>
-                  <span className="w-28 text-right text-sm font-medium tabular-nums">
+                  <span className="ml-auto w-28 text-right text-sm font-medium tabular-nums sm:ml-0">
                     {money(o.totalMinor, o.currency)}
                   </span>
-                  <span className="w-40 text-right text-xs text-slate-600">
+                  <span className="order-last text-right text-xs text-slate-600 sm:order-none sm:w-40">
                     {dateTime(o.placedAt, me.workspace?.timeZone)}
                   </span>
                 </Link>
@@ -173,9 +174,9 @@ export function OrderPage() {
               <thead>
                 <tr className="text-left text-slate-600">
                   <th className="py-2 font-medium">Item</th>
-                  <th className="py-2 text-right font-medium">Qty</th>
-                  <th className="py-2 text-right font-medium">Price</th>
-                  <th className="py-2 text-right font-medium">Total</th>
+                  <th className="py-2 pl-3 text-right font-medium">Qty</th>
+                  <th className="py-2 pl-3 text-right font-medium">Price</th>
+                  <th className="py-2 pl-3 text-right font-medium">Total</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -185,9 +186,11 @@ export function OrderPage() {
                       {l.title}
                       {l.sku && <span className="block text-xs text-slate-500">{l.sku}</span>}
                     </td>
-                    <td className="py-2 text-right tabular-nums">{l.quantity}</td>
-                    <td className="py-2 text-right tabular-nums">{m(l.unitPriceMinor)}</td>
-                    <td className="py-2 text-right tabular-nums">
+                    <td className="py-2 pl-3 text-right tabular-nums">{l.quantity}</td>
+                    <td className="whitespace-nowrap py-2 pl-3 text-right tabular-nums">
+                      {m(l.unitPriceMinor)}
+                    </td>
+                    <td className="whitespace-nowrap py-2 pl-3 text-right tabular-nums">
                       {m(l.unitPriceMinor * l.quantity - l.discountMinor)}
                     </td>
                   </tr>
@@ -234,8 +237,22 @@ export function OrderPage() {
         </div>
         <div className="space-y-6">
           <Card title="Customer">
-            <p className="text-sm">{o.customerName ?? '—'}</p>
-            <p className="text-sm text-slate-600">{o.customerEmail ?? 'Guest order'}</p>
+            {o.customerId ? (
+              <>
+                <Link
+                  to="/customers/$id"
+                  params={{ id: o.customerId }}
+                  className="text-sm font-medium text-brand-700 underline"
+                >
+                  {o.customerName ?? o.customerEmail ?? 'Customer without name'}
+                </Link>
+                {o.customerName && o.customerEmail && (
+                  <p className="text-sm text-slate-600">{o.customerEmail}</p>
+                )}
+              </>
+            ) : (
+              <p className="text-sm text-slate-600">Guest order (no customer named)</p>
+            )}
           </Card>
           <Card title="History">
             <ol className="space-y-2 text-sm">
