@@ -48,6 +48,14 @@ describe('batch API', () => {
     expect(list.data).toEqual([
       expect.objectContaining({ externalId: 'A1', totalMinor: 3000, customerEmail: 'carla@example.com' }),
     ]);
+    // its history: placed at the store's time, then the update when Patron received it
+    const { id } = (list.data as unknown as { id: string }[])[0]!;
+    const detail = json<{ history: { type: string; at: string }[] }>(
+      await owner.client.get(`/api/v1/orders/${id}`),
+    );
+    expect(detail.history.map((h) => h.type)).toEqual(['order.placed', 'order.updated']);
+    expect(detail.history[0]!.at).toBe('2026-01-05T10:00:00.000Z');
+    expect(Date.now() - new Date(detail.history[1]!.at).getTime()).toBeLessThan(60_000);
   });
 
   it('refuses a batch with one bad item, naming it, and stores none of it', async () => {

@@ -488,7 +488,13 @@ export async function getOrder(ctx: WorkspaceCtx, id: string) {
       reason: f.reason,
       refundedAt: f.refundedAt.toISOString(),
     })),
-    history: history.map((h) => ({ type: h.type, at: h.at.toISOString(), payload: h.payload })),
+    // "placed" at the store's time (an imported year of orders was recorded today); the rest when
+    // Patron learnt of them, the only time their events carry
+    history: history.map((h) => {
+      const placedAt = (h.payload as { placedAt?: unknown }).placedAt;
+      const at = h.type === 'order.placed' && typeof placedAt === 'string' ? new Date(placedAt) : h.at;
+      return { type: h.type, at: at.toISOString(), payload: h.payload };
+    }),
   };
 }
 
