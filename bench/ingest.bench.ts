@@ -10,7 +10,7 @@ import { buildApp } from '../server/src/app.ts';
 import { createWorkspaceWithOwner } from '../server/src/modules/onboarding/onboarding.service.ts';
 import { loadConfig } from '../server/src/platform/config.ts';
 import { openDatabase, rows, runMigrations } from '../server/src/platform/db.ts';
-import { DISPATCH_BATCH, dispatchBatch } from '../server/src/platform/events.ts';
+import { DISPATCH_BATCH, drainEvents } from '../server/src/platform/events.ts';
 import { startJobs } from '../server/src/platform/jobs.ts';
 import { createLogger } from '../server/src/platform/logger.ts';
 import { allEventHandlers } from '../server/src/runtime.ts';
@@ -148,15 +148,15 @@ const timed = allEventHandlers().map((h) => ({
     handlerSeconds[h.name] = (handlerSeconds[h.name] ?? 0) + (performance.now() - t) / 1000;
   },
 }));
-const drain = async (handlers: typeof timed) => {
-  while ((await dispatchBatch(database.db, handlers, log, DISPATCH_BATCH[database.kind])) > 0) {
-    // until the lanes these handlers take from are empty
-  }
-};
 const t1 = performance.now();
-await drain(timed.filter((h) => h.lane === 'metrics'));
+await drainEvents(
+  database.db,
+  timed.filter((h) => h.lane === 'metrics'),
+  log,
+  DISPATCH_BATCH[database.kind],
+);
 const metricsSeconds = (performance.now() - t1) / 1000;
-await drain(timed);
+await drainEvents(database.db, timed, log, DISPATCH_BATCH[database.kind]);
 const dispatchSeconds = (performance.now() - t1) / 1000;
 const handlersTotal = Object.values(handlerSeconds).reduce((a, b) => a + b, 0);
 const [check] = await rows<{ n: string; spent: string }>(

@@ -12,7 +12,7 @@ import { workspaces } from './modules/workspaces/workspaces.table.ts';
 import type { Config } from './platform/config.ts';
 import { lockDataDir } from './platform/data-lock.ts';
 import { type Db, inWorkspace, openDatabase, runMigrations } from './platform/db.ts';
-import { DISPATCH_BATCH, dispatchBatch } from './platform/events.ts';
+import { DISPATCH_BATCH, drainEvents } from './platform/events.ts';
 import { allEventHandlers } from './runtime.ts';
 
 export class CliUsageError extends Error {}
@@ -102,10 +102,12 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
     if (!values.json) process.stderr.write('\n');
     if (!result.dryRun && result.status === 'done') {
       // bring metrics up to date now rather than leaving it to the next worker, in the worker's batches
-      const batch = DISPATCH_BATCH[config.databaseUrl ? 'server' : 'embedded'];
-      while ((await dispatchBatch(db, allEventHandlers(), log, batch)) > 0) {
-        // keep going until the outbox is empty
-      }
+      await drainEvents(
+        db,
+        allEventHandlers(),
+        log,
+        DISPATCH_BATCH[config.databaseUrl ? 'server' : 'embedded'],
+      );
     }
     return result;
   });

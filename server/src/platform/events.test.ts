@@ -10,7 +10,7 @@ import {
 } from '../../test/fixtures/databases.ts';
 import { METRIC_EVENTS } from '../modules/commerce/metrics.ts';
 import { type Db, rows } from './db.ts';
-import { type DomainEvent, dispatchBatch, type EventHandler, recordEvent } from './events.ts';
+import { type DomainEvent, dispatchBatch, drainEvents, type EventHandler, recordEvent } from './events.ts';
 
 /** An event and its queue row: `queued` until its handlers have run. */
 type EventRow = {
@@ -189,9 +189,7 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     expect(await handled([second])).toEqual([]);
     failing = false;
     await backOffPassed();
-    while ((await dispatchBatch(db, handlers, silentLog)) > 0) {
-      // drain
-    }
+    await drainEvents(db, handlers, silentLog);
     expect((await handled([first, second])).map((r) => r.event_id)).toEqual([first, second]);
   });
 
@@ -241,9 +239,7 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(await record(i % 3 === 0 ? 'x' : 'y', 'ordered'));
     const handlers = [handler('h', '*')];
-    while ((await dispatchBatch(db, handlers, silentLog, 7)) > 0) {
-      // drain
-    }
+    await drainEvents(db, handlers, silentLog, 7);
     expect((await handled(ids)).map((r) => r.event_id)).toEqual(ids);
   });
 

@@ -5,7 +5,7 @@ import type { OrderInput } from '../../../../contracts/commerce.ts';
 import { ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { orderInput } from '../../../test/orders.ts';
 import { type Db, inWorkspace, rows } from '../../platform/db.ts';
-import { dispatchBatch } from '../../platform/events.ts';
+import { drainEvents } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { mergeCustomers } from './commerce.service.ts';
 import { upsertCustomers, upsertOrders, upsertRefunds } from './ingest.service.ts';
@@ -23,9 +23,7 @@ const order = (id: string, o: Partial<OrderInput> = {}): OrderInput =>
   orderInput(id, { placedAt: at(0), updatedAt: at(0), ...o });
 
 async function drain(db: Db) {
-  while ((await dispatchBatch(db, [metricsHandler], log)) > 0) {
-    // keep dispatching until the outbox is empty
-  }
+  await drainEvents(db, [metricsHandler], log);
 }
 
 const scope = (workspaceId: string) => ({ workspaceId, source: 'api' });

@@ -6,7 +6,7 @@ import type { OrderInput } from '../../../../contracts/commerce.ts';
 import { ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { orderInput } from '../../../test/orders.ts';
 import { type Db, inWorkspace, rows } from '../../platform/db.ts';
-import { dispatchBatch } from '../../platform/events.ts';
+import { drainEvents } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { allJobs } from '../../runtime.ts';
 import { upsertOrders } from './ingest.service.ts';
@@ -26,9 +26,7 @@ const order = (id: string, email: string, ago: number, totalMinor: number): Orde
   orderInput(id, { totalMinor, customer: { email }, placedAt: daysAgo(ago), updatedAt: daysAgo(0) });
 
 async function drain(db: Db) {
-  while ((await dispatchBatch(db, [metricsHandler], log)) > 0) {
-    // until the outbox is empty
-  }
+  await drainEvents(db, [metricsHandler], log);
 }
 
 type Row = {

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, memberOf, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { rows } from '../../platform/db.ts';
-import { dispatchBatch } from '../../platform/events.ts';
+import { drainEvents } from '../../platform/events.ts';
 import { allEventHandlers } from '../../runtime.ts';
 
 const order = (id: string, email: string, totalMinor: number, firstName?: string) => ({
@@ -53,9 +53,7 @@ const ids: Record<string, string> = {};
 let salesClient: Awaited<ReturnType<typeof memberOf>>['client'];
 
 async function drain() {
-  while ((await dispatchBatch(t.database.db, allEventHandlers(), t.rt.log)) > 0) {
-    // until the outbox is empty
-  }
+  await drainEvents(t.database.db, allEventHandlers(), t.rt.log);
 }
 const idOf = async (ws: string, email: string) =>
   (

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, memberOf, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { inWorkspace, rows } from '../../platform/db.ts';
-import { dispatchBatch } from '../../platform/events.ts';
+import { drainEvents } from '../../platform/events.ts';
 import { runJobOnce } from '../../platform/jobs.ts';
 import { allEventHandlers } from '../../runtime.ts';
 import { segmentJobs } from '../segments/upkeep.ts';
@@ -38,9 +38,7 @@ let b: Awaited<ReturnType<typeof ownerOf>>;
 const ids: Record<string, string> = {};
 
 async function drain() {
-  while ((await dispatchBatch(t.database.db, allEventHandlers(), t.rt.log)) > 0) {
-    // until the outbox is empty
-  }
+  await drainEvents(t.database.db, allEventHandlers(), t.rt.log);
 }
 const idOf = async (ws: string, email: string) =>
   (

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prebuiltSegments } from '../../../../contracts/segments.ts';
 import { json, memberOf, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
 import { inWorkspace, rows } from '../../platform/db.ts';
-import { dispatchBatch } from '../../platform/events.ts';
+import { drainEvents } from '../../platform/events.ts';
 import { allEventHandlers, allJobs } from '../../runtime.ts';
 import { refreshWorkspaceSegments } from './saved.service.ts';
 import { storeRfmScores } from './upkeep.ts';
@@ -41,9 +41,7 @@ let a: Awaited<ReturnType<typeof ownerOf>>;
 let b: Awaited<ReturnType<typeof ownerOf>>;
 
 async function drain() {
-  while ((await dispatchBatch(t.database.db, allEventHandlers(), t.rt.log)) > 0) {
-    // until the outbox is empty
-  }
+  await drainEvents(t.database.db, allEventHandlers(), t.rt.log);
 }
 
 const count = async (q: ReturnType<typeof sql>) =>
