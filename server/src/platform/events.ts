@@ -26,7 +26,10 @@ export type NewEvent = {
   payload: Record<string, unknown>;
 };
 
-/** Writes a domain event in the caller's transaction: it exists exactly when the change does. */
+/**
+ * Writes a domain event in the caller's transaction: it exists exactly when the change does. The
+ * trigger on `events` queues it and wakes the workers when the transaction commits.
+ */
 export async function recordEvent(tx: Db, e: NewEvent): Promise<string> {
   const id = newId();
   await tx.insert(events).values({
@@ -38,7 +41,6 @@ export async function recordEvent(tx: Db, e: NewEvent): Promise<string> {
     actorUserId: e.actorUserId ?? null,
     payload: e.payload,
   });
-  await tx.execute(sql`SELECT pg_notify('patron_events', '')`);
   return id;
 }
 
@@ -62,7 +64,6 @@ export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
       )}`,
     );
   }
-  await tx.execute(sql`SELECT pg_notify('patron_events', '')`);
 }
 
 /** The customer ids events touch, per workspace (for handlers that work a batch set-based). */
