@@ -12,6 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from '../schema.ts';
+import { statisticsSettled } from './statistics.ts';
 
 export type Schema = typeof schema;
 /** A Drizzle handle: the database or a transaction on it (a transaction is a database too). */
@@ -46,13 +47,22 @@ export async function openDatabase(opts: {
       // an idle client lost its connection; the pool replaces it on the next checkout
     });
     const db = drizzleNodePg(pool, { schema }) as unknown as Db;
-    return { kind: 'server', db, pool, close: () => pool.end() };
+    // a statistics refresh in flight finishes first (it would fail on a closed pool)
+    const close = async () => {
+      await statisticsSettled(db);
+      await pool.end();
+    };
+    return { kind: 'server', db, pool, close };
   }
   const dataDir = opts.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { citext, pg_trgm } });
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
-  return { kind: 'embedded', db, pglite, close: () => pglite.close() };
+  const close = async () => {
+    await statisticsSettled(db);
+    await pglite.close();
+  };
+  return { kind: 'embedded', db, pglite, close };
 }
 
 const MIGRATION_LOCK = 724_210_001;

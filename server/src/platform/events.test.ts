@@ -10,7 +10,17 @@ import {
 } from '../../test/fixtures/databases.ts';
 import { METRIC_EVENTS } from '../modules/commerce/metrics.ts';
 import { type Db, rows } from './db.ts';
-import { type DomainEvent, dispatchBatch, drainEvents, type EventHandler, recordEvent } from './events.ts';
+import {
+  DISPATCH_BATCH,
+  type DomainEvent,
+  dispatchBatch,
+  drainEvents,
+  type EventHandler,
+  LANES,
+  pickQuery,
+  recordEvent,
+  recordEvents,
+} from './events.ts';
 
 /** An event and its queue row: `queued` until its handlers have run. */
 type EventRow = {
@@ -233,6 +243,59 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
       sql`SELECT count(*)::text AS n FROM event_queue WHERE workspace_id = ${ws}`,
     );
     expect(left[0]!.n).toBe('0');
+  });
+
+  it('takes a burst by index probes, even after the queue was analyzed nearly empty (ADR 0009)', async () => {
+    await record('customer.updated', 'before-1');
+    await record('customer.updated', 'before-2');
+    // statistics taken now say the queue holds two rows, both in the main lane (the metrics lane is
+    // usually the emptier); then 3,000 events arrive
+    await db.execute(sql`ANALYZE event_queue`);
+    await db.execute(sql`ANALYZE events`);
+    await recordEvents(
+      db,
+      Array.from({ length: 3000 }, (_, i) => ({
+        workspaceId: ws,
+        type: 'order.placed',
+        subjectType: 'order',
+        subjectId: `burst-${i}`,
+        payload: {},
+      })),
+    );
+    for (const lane of LANES) {
+      const [row] = await db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL enable_sort = off`);
+        return rows<{ 'QUERY PLAN': unknown }>(
+          tx as unknown as Db,
+          sql`EXPLAIN (FORMAT JSON) ${pickQuery(lane, DISPATCH_BATCH.server)}`,
+        );
+      });
+      const raw = row!['QUERY PLAN'];
+      type Node = Record<string, unknown> & { Plans?: Node[] };
+      const plan = ((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Node }[])[0]!.Plan;
+      const nodes: Node[] = [];
+      const walk = (n: Node) => {
+        nodes.push(n);
+        for (const c of n.Plans ?? []) walk(c);
+      };
+      walk(plan);
+      // no join that matches rows by filtering (the plan that read the whole lane per event), no scan
+      // of a whole table: the queue walked along its key, every lookup an index probe
+      expect(
+        nodes.filter((n) => 'Join Filter' in n || /Hash|Merge|Seq Scan|Bitmap/.test(String(n['Node Type']))),
+      ).toEqual([]);
+      const scans = Object.fromEntries(
+        nodes.filter((n) => n['Index Name']).map((n) => [n.Alias as string, n['Index Name']]),
+      );
+      expect(scans).toMatchObject({
+        q: 'event_queue_seq_lane_pk',
+        o: 'event_queue_subject_idx',
+        ...(lane === 'main' ? { m: 'event_queue_seq_lane_pk' } : {}),
+      });
+      expect(Object.values(scans)).toContain('events_workspace_id_id_pk');
+    }
+    const metrics: EventHandler = { ...handler('metrics', [...METRIC_EVENTS]), lane: 'metrics' };
+    expect(await drainEvents(db, [metrics, handler('rest', '*')], silentLog)).toBe(2 * 3000 + 2);
   });
 
   it('handles many events of one subject in the order they were recorded', async () => {
