@@ -33,7 +33,7 @@ import { installErrorHandling } from './platform/errors.ts';
 import { installCsrfCheck, installIdempotency, installNulGuard } from './platform/http.ts';
 import { installHttpMetrics } from './platform/metrics.ts';
 import type { Runtime } from './platform/runtime.ts';
-import { nudgeStatistics } from './platform/statistics.ts';
+import { nudgeTableUpkeep } from './platform/table-upkeep.ts';
 import { newId } from './platform/tokens.ts';
 
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -59,7 +59,7 @@ export async function buildApp(rt: Runtime, opts: { serveWeb?: boolean } = {}): 
   // a write that went through may have grown a table past what the planner knows of it
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400)
-      nudgeStatistics(rt.database.db, rt.log);
+      nudgeTableUpkeep(rt.database.db, rt.log);
   });
   installErrorHandling(app);
 

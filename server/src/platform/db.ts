@@ -12,7 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from '../schema.ts';
-import { statisticsSettled } from './statistics.ts';
+import { tableUpkeepSettled, upkeepVacuums } from './table-upkeep.ts';
 
 export type Schema = typeof schema;
 /** A Drizzle handle: the database or a transaction on it (a transaction is a database too). */
@@ -49,7 +49,7 @@ export async function openDatabase(opts: {
     const db = drizzleNodePg(pool, { schema }) as unknown as Db;
     // a statistics refresh in flight finishes first (it would fail on a closed pool)
     const close = async () => {
-      await statisticsSettled(db);
+      await tableUpkeepSettled(db);
       await pool.end();
     };
     return { kind: 'server', db, pool, close };
@@ -58,8 +58,10 @@ export async function openDatabase(opts: {
   if (!dataDir.startsWith('memory://')) fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { citext, pg_trgm } });
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  // PGlite runs no autovacuum: the app's table upkeep vacuums for it (ADR 0009)
+  upkeepVacuums(db);
   const close = async () => {
-    await statisticsSettled(db);
+    await tableUpkeepSettled(db);
     await pglite.close();
   };
   return { kind: 'embedded', db, pglite, close };

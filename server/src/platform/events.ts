@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { anyOf, jsonRecords } from './bulk.ts';
 import { type Db, rows } from './db.ts';
 import { events } from './platform.table.ts';
-import { nudgeStatistics } from './statistics.ts';
+import { nudgeTableUpkeep } from './table-upkeep.ts';
 import { newId } from './tokens.ts';
 
 export type DomainEvent = {
@@ -137,7 +137,7 @@ export async function dispatchBatch(
     if (mine.length > 0) handled += await dispatchLane(db, lane, mine, log, limit);
   }
   // handlers write scores, segment members and timeline items: keep the planner's view of them current
-  if (handled > 0) nudgeStatistics(db, log);
+  if (handled > 0) nudgeTableUpkeep(db, log);
   return handled;
 }
 
