@@ -111,8 +111,8 @@ const MAX_ATTEMPTS = 10;
  * per order. A new store's first 20,000 orders (5,000 customers, about 25,000 events): at 1,000 events
  * a batch the metrics handler took 1.1 s, at 5,000 0.6 s, at 20,000 0.2 s, and the whole dispatch
  * (metrics, scores, segments, timeline) 5.2-5.4 s at 5,000 against 2.9-3.0 s at 20,000. The price is
- * that a batch holds the rows it changed until it commits (the whole dispatch of
- * those orders took 2.4-3.0 s), so an edit of one of those customers may wait that long during a backlog. When the
+ * that a batch holds the rows it changed until it commits (the whole dispatch of those orders took
+ * 2.4-3.0 s), so an edit of one of those customers may wait that long during a backlog. When the
  * outbox is quiet a batch is just the few events there are. On the embedded database one connection
  * serves the web app as well and a batch holds it for its whole length, so batches stay smaller there.
  */

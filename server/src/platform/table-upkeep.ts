@@ -8,12 +8,28 @@
 // the embedded database it also vacuums what autovacuum would (the event queue, emptied by every
 // dispatch, otherwise only grew; counts read the covering index alone only for rows a vacuum marked
 // all-visible).
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, rows } from './db.ts';
 
 /** A process looks at most this often, a second after the write that found it looked lately. */
 export const TABLE_UPKEEP_INTERVAL_MS = 1_000;
+
+/** Runs `command` (ANALYZE or VACUUM, with SKIP_LOCKED) on the tables where `due` holds; their names. */
+async function onDueTables(db: Db, command: 'ANALYZE' | 'VACUUM', due: SQL): Promise<string[]> {
+  const names = (
+    await rows<{ name: string }>(
+      db,
+      sql`SELECT format('%I.%I', s.schemaname, s.relname) AS name
+            FROM pg_stat_user_tables s
+            JOIN pg_class c ON c.oid = s.relid
+           WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND (${due})
+           ORDER BY 1`,
+    )
+  ).map((t) => t.name);
+  if (names.length > 0) await db.execute(sql.raw(`${command} (SKIP_LOCKED) ${names.join(', ')}`));
+  return names;
+}
 
 /**
  * The tables whose statistics are due, analyzed; their names. Due at once: a table with rows that
@@ -21,43 +37,29 @@ export const TABLE_UPKEEP_INTERVAL_MS = 1_000;
  * within a second or so). Due at most once a minute: any other table by autovacuum's rule (a tenth of
  * its rows and 50 more changed). Skips a table another session is analyzing.
  */
-export async function analyzeDueTables(db: Db): Promise<string[]> {
-  const due = await rows<{ name: string }>(
+export const analyzeDueTables = (db: Db): Promise<string[]> =>
+  onDueTables(
     db,
-    sql`SELECT format('%I.%I', s.schemaname, s.relname) AS name
-          FROM pg_stat_user_tables s
-          JOIN pg_class c ON c.oid = s.relid
-         WHERE c.relkind = 'r' AND c.relpersistence = 'p'
-           AND ((c.reltuples < 0 AND pg_relation_size(c.oid) > 0)
-                OR (c.reltuples = 0 AND s.n_live_tup > 0)
-                OR (s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
-                    AND coalesce(greatest(s.last_analyze, s.last_autoanalyze), '-infinity') < now() - interval '1 minute'))
-         ORDER BY 1`,
+    'ANALYZE',
+    sql`(c.reltuples < 0 AND pg_relation_size(c.oid) > 0)
+        OR (c.reltuples = 0 AND s.n_live_tup > 0)
+        OR (s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+            AND coalesce(greatest(s.last_analyze, s.last_autoanalyze), '-infinity') < now() - interval '1 minute')`,
   );
-  if (due.length > 0) await db.execute(sql.raw(`ANALYZE (SKIP_LOCKED) ${due.map((t) => t.name).join(', ')}`));
-  return due.map((t) => t.name);
-}
 
 /**
- * The tables due a vacuum by autovacuum's rules, vacuumed (with SKIP_LOCKED); their names. Due: a
- * fifth of the rows plus 50 dead, or a fifth plus 1,000 inserted since the last vacuum (for the
- * visibility map), at most once a minute per table. VACUUM cannot run in a transaction.
+ * The tables due a vacuum by autovacuum's rules, vacuumed; their names. Due: a fifth of the rows plus
+ * 50 dead, or a fifth plus 1,000 inserted since the last vacuum (for the visibility map), at most once
+ * a minute per table. VACUUM cannot run in a transaction.
  */
-export async function vacuumDueTables(db: Db): Promise<string[]> {
-  const due = await rows<{ name: string }>(
+export const vacuumDueTables = (db: Db): Promise<string[]> =>
+  onDueTables(
     db,
-    sql`SELECT format('%I.%I', s.schemaname, s.relname) AS name
-          FROM pg_stat_user_tables s
-          JOIN pg_class c ON c.oid = s.relid
-         WHERE c.relkind = 'r' AND c.relpersistence = 'p'
-           AND (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
-                OR s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0))
-           AND coalesce(greatest(s.last_vacuum, s.last_autovacuum), '-infinity') < now() - interval '1 minute'
-         ORDER BY 1`,
+    'VACUUM',
+    sql`(s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+         OR s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0))
+        AND coalesce(greatest(s.last_vacuum, s.last_autovacuum), '-infinity') < now() - interval '1 minute'`,
   );
-  if (due.length > 0) await db.execute(sql.raw(`VACUUM (SKIP_LOCKED) ${due.map((t) => t.name).join(', ')}`));
-  return due.map((t) => t.name);
-}
 
 /** Databases with no autovacuum of their own (the embedded one): their upkeep vacuums too. */
 const withoutAutovacuum = new WeakSet<Db>();

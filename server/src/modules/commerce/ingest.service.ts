@@ -239,6 +239,7 @@ const lineColumns = [
   ['unit_price_minor', 'unitPriceMinor', 'bigint'],
   ['discount_minor', 'discountMinor', 'bigint'],
 ] as const;
+const lineDefs = lineColumns.map(([, p, type]) => `"${p}" ${type}`).join(', ');
 
 /**
  * Writes orders, their lines and their events in one statement from one JSON parameter. Times stay
@@ -246,7 +247,6 @@ const lineColumns = [
  * JavaScript's toISOString writes it, in UTC to the millisecond.
  */
 async function writeOrders(tx: Db, s: Scope, rows: OrderRow[]): Promise<void> {
-  const lineDefs = lineColumns.map(([, p, type]) => `"${p}" ${type}`).join(', ');
   await tx.execute(sql`
     WITH incoming AS MATERIALIZED (${jsonRecords(
       [
