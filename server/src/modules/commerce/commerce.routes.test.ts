@@ -1,6 +1,9 @@
 // The batch API, reads, merges and tracking through HTTP, with bad input and roles.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, memberOf, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { json, memberOf, onServer, ownerOf, startTestApp, type TestApp } from '../../../test/harness.ts';
+import { rows } from '../../platform/db.ts';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof ownerOf>>;
@@ -165,9 +168,10 @@ describe('batch API', () => {
 
   it('lets only roles that may write send data', async () => {
     const readOnly = await memberOf(t, owner.client, 'read-only');
-    expect((await readOnly.client.post('/api/v1/orders/batch', { items: [order('X1')] })).statusCode).toBe(
-      403,
-    );
+    const refused = { items: [order('X1', { customer: { email: 'refused@example.com' } })] };
+    expect((await readOnly.client.post('/api/v1/orders/batch', refused)).statusCode).toBe(403);
+    // nothing of a refused batch is kept, not even the new person it names
+    expect(json<{ data: unknown[] }>(await owner.client.get('/api/v1/customers?q=refused')).data).toEqual([]);
     expect((await readOnly.client.get('/api/v1/orders')).statusCode).toBe(200);
     const support = await memberOf(t, owner.client, 'support');
     expect((await support.client.post('/api/v1/orders/batch', { items: [order('X2')] })).statusCode).toBe(
@@ -181,6 +185,66 @@ describe('batch API', () => {
       ).statusCode,
     ).toBe(200);
   });
+
+  // Two connections at once: the embedded database has one.
+  it.skipIf(!onServer)(
+    'lets a batch naming a new person go on while another batch naming them waits (ADR 0010)',
+    async () => {
+      const email = 'both-batches@example.com';
+      const post = (items: unknown[]) => owner.client.post('/api/v1/orders/batch', { items });
+      expect((await post([order('W1')])).statusCode).toBe(200);
+      // another session holds order W1, so a batch that updates W1 waits for it
+      let release!: () => void;
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      let held!: () => void;
+      const holding = new Promise<void>((r) => {
+        held = r;
+      });
+      const holder = t.database.db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT 1 FROM orders WHERE external_id = 'W1' FOR UPDATE`);
+        held();
+        await released;
+      });
+      try {
+        await holding;
+        const waiting = post([
+          order('W1', { customer: { email }, updatedAt: '2026-01-07T00:00:00Z' }),
+          order('W2', { customer: { email } }),
+        ]);
+        // until that batch waits on the row
+        for (let i = 0; i < 100; i++) {
+          const [w] = await rows<{ n: string }>(
+            t.database.db,
+            sql`SELECT count(*)::text AS n FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (w!.n !== '0') break;
+          await sleep(50);
+        }
+        // a batch naming the same new person does not wait for the other batch's end
+        const other = post([order('W3', { customer: { email } })]);
+        const first = await Promise.race([other, sleep(5000).then(() => 'still waiting')]);
+        expect(first).not.toBe('still waiting');
+        expect((first as Awaited<typeof other>).statusCode).toBe(200);
+        release();
+        expect((await waiting).statusCode).toBe(200);
+      } finally {
+        release();
+        await holder;
+      }
+      const people = json<{ data: { id: string; ordersCount: number }[] }>(
+        await owner.client.get(`/api/v1/customers?q=${email}`),
+      );
+      expect(people.data).toHaveLength(1);
+      const [named] = await rows<{ n: string }>(
+        t.database.db,
+        sql`SELECT count(*)::text AS n FROM orders WHERE customer_id = ${people.data[0]!.id}`,
+      );
+      expect(named!.n).toBe('3');
+    },
+  );
 });
 
 describe('tracking', () => {

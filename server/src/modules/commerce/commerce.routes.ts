@@ -27,15 +27,23 @@ export function commerceRoutes(app: FastifyInstance, rt: Runtime): void {
     body: z.ZodType<{ items: T[] }>,
     permission: 'customers.write' | 'orders.write',
     run: (ctx: WorkspaceCtx, items: T[]) => Promise<ingest.ItemResult[]>,
+    // work committed in a transaction of its own before the batch's (the people orders name)
+    prepare?: (ctx: WorkspaceCtx, items: T[]) => Promise<void>,
   ) =>
     r.post(
       path,
       { schema: { tags: ['Commerce'], summary, body, response: { 200: c.batchResult } } },
-      async (req) =>
-        withWorkspace(req, db, async (ctx) => {
+      async (req) => {
+        if (prepare)
+          await withWorkspace(req, db, async (ctx) => {
+            assertCan(ctx, permission);
+            await prepare(ctx, req.body.items);
+          });
+        return withWorkspace(req, db, async (ctx) => {
           assertCan(ctx, permission);
           return { results: await run(ctx, req.body.items) };
-        }),
+        });
+      },
     );
 
   batch(
@@ -58,6 +66,7 @@ export function commerceRoutes(app: FastifyInstance, rt: Runtime): void {
     c.orderBatch,
     'orders.write',
     (ctx, items) => ingest.upsertOrders(ctx.db, scope(ctx), items),
+    (ctx, items) => ingest.createOrderPeople(ctx.db, scope(ctx), items),
   );
   batch(
     '/api/v1/refunds/batch',

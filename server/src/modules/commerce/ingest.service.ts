@@ -280,9 +280,8 @@ async function writeOrders(tx: Db, s: Scope, rows: OrderRow[]): Promise<void> {
       FROM incoming i`);
 }
 
-/** Upserts orders; their customers are resolved (or created) from the order's customer reference. */
-export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promise<ItemResult[]> {
-  if (items.length === 0) return [];
+/** The orders of a call that will be written: the last version of each, unless what is stored is newer. */
+async function acceptedOrders(tx: Db, s: Scope, items: OrderInput[]) {
   const existing = new Map(
     (
       await tx
@@ -317,6 +316,30 @@ export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promi
     const prior = existing.get(o.externalId);
     return !prior || newer(o.updatedAt, prior.sourceUpdatedAt);
   });
+  return { existing, latest, accepted };
+}
+
+/**
+ * Creates the people that the orders of a call name and Patron does not know yet, meant for a
+ * transaction of its own, committed before the one that writes the orders (ADR 0010). Creating a
+ * person locks their identities until the transaction ends; inside the orders' transaction that
+ * lock would last the whole batch, and a concurrent batch naming the same new person would wait for
+ * all of it. Once they are known, the orders' transaction finds them and locks nothing.
+ */
+export async function createOrderPeople(tx: Db, s: Scope, items: OrderInput[]): Promise<void> {
+  const { accepted } = await acceptedOrders(tx, s, items);
+  await resolvePeople(
+    tx,
+    s.workspaceId,
+    s.source,
+    accepted.map((o) => o.customer ?? {}),
+  );
+}
+
+/** Upserts orders; their customers are resolved (or created) from the order's customer reference. */
+export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promise<ItemResult[]> {
+  if (items.length === 0) return [];
+  const { existing, latest, accepted } = await acceptedOrders(tx, s, items);
   const people = await resolvePeople(
     tx,
     s.workspaceId,
