@@ -17,6 +17,7 @@ import {
   drainEvents,
   type EventHandler,
   LANES,
+  MAIN_BATCH_WHILE_ARRIVING,
   pickQuery,
   recordEvent,
   recordEvents,
@@ -86,6 +87,19 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
              WHERE e.workspace_id = ${ws} AND e.id = ${id}`,
       )
     )[0]!;
+
+  /** Many events of one type at once, each of a subject of its own. */
+  const burst = (type: string, prefix: string, n: number) =>
+    recordEvents(
+      db,
+      Array.from({ length: n }, (_, i) => ({
+        workspaceId: ws,
+        type,
+        subjectType: 'order',
+        subjectId: `${prefix}-${i}`,
+        payload: {},
+      })),
+    );
 
   /** Lets the back-off of failed events pass, as if time had gone by. */
   const backOffPassed = () =>
@@ -245,20 +259,35 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     expect(left[0]!.n).toBe('0');
   });
 
+  it('takes a smaller main batch while events arrive, so the next metrics batch is not held up', async () => {
+    const taken: Record<string, number> = {};
+    const counting = (name: string, lane: 'metrics' | 'main', types: string[] | '*'): EventHandler => ({
+      name,
+      lane,
+      types,
+      handle: async () => {
+        throw new Error('handled one by one');
+      },
+      handleBatch: async (_tx, events) => {
+        taken[name] = (taken[name] ?? 0) + events.length;
+      },
+    });
+    const lanes = [counting('metrics', 'metrics', [...METRIC_EVENTS]), counting('rest', 'main', '*')];
+    const limit = MAIN_BATCH_WHILE_ARRIVING + 500;
+    // orders arrived: their metrics in full, the main lane at most MAIN_BATCH_WHILE_ARRIVING
+    await burst('order.placed', 'placed', limit);
+    expect(await dispatchBatch(db, lanes, silentLog, limit)).toBe(limit + MAIN_BATCH_WHILE_ARRIVING);
+    expect(taken).toEqual({ metrics: limit, rest: MAIN_BATCH_WHILE_ARRIVING });
+    // nothing new for the metrics lane: the main lane's backlog in a full batch
+    await burst('customer.updated', 'updated', limit);
+    expect(await dispatchBatch(db, lanes, silentLog, limit)).toBe(limit);
+    expect(taken).toEqual({ metrics: limit, rest: MAIN_BATCH_WHILE_ARRIVING + limit });
+    expect(await dispatchBatch(db, lanes, silentLog, limit)).toBe(500);
+  });
+
   it('takes a burst by index probes, even after the queue was analyzed nearly empty (ADR 0009)', async () => {
-    const burst = (prefix: string, n: number) =>
-      recordEvents(
-        db,
-        Array.from({ length: n }, (_, i) => ({
-          workspaceId: ws,
-          type: 'order.placed',
-          subjectType: 'order',
-          subjectId: `${prefix}-${i}`,
-          payload: {},
-        })),
-      );
     // an earlier burst, handled: the queue's indexes keep the pages it grew them by
-    await burst('earlier', 5000);
+    await burst('order.placed', 'earlier', 5000);
     await db.execute(sql`DELETE FROM event_queue`);
     await record('customer.updated', 'before-1');
     await record('customer.updated', 'before-2');
@@ -266,7 +295,7 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     // usually the emptier), in indexes of many pages; then 3,000 events arrive
     await db.execute(sql`ANALYZE event_queue`);
     await db.execute(sql`ANALYZE events`);
-    await burst('burst', 3000);
+    await burst('order.placed', 'burst', 3000);
     for (const lane of LANES) {
       const [row] = await db.transaction(async (tx) => {
         await tx.execute(sql`SET LOCAL enable_sort = off`);
