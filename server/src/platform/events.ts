@@ -184,9 +184,10 @@ export async function drainEvents(
  * statistics are always wrong (ADR 0009): taken while it was nearly empty, they made the planner
  * join the burst that followed against itself without an index, minutes for 20,000 events.
  *
- * The subject's oldest queued event is the first entry at or after the subject in the subject index's
- * order, asked for as that order (a row comparison and ORDER BY … LIMIT 1, sorting being off): no
- * other index or scan gives that order. Asked for as "an older event of the subject", the planner
+ * An event is taken only if it is its subject's oldest queued one: the first entry at or after the
+ * subject in the subject index's order (the event itself is there, so that entry is of its subject),
+ * asked for as that order (a row comparison and ORDER BY … LIMIT 1, sorting being off): no other
+ * index or scan gives that order. Asked for as "an older event of the subject", the planner
  * could also walk the queue's key back from the event, and it did once the queue's indexes had grown
  * in a burst and its statistics said two rows: every index looked as if it cost its whole size, and
  * the key was the smaller. Each event taken then read every older event of the lane (over 30 s for a
@@ -201,15 +202,12 @@ export function pickQuery(lane: Lane, limit: number): SQL {
                                  WHERE e.workspace_id = q.workspace_id AND e.id = q.event_id OFFSET 0) e
            WHERE q.lane = ${lane} AND q.attempts < ${MAX_ATTEMPTS}
              AND (q.retry_at IS NULL OR q.retry_at <= now())
-             AND NOT EXISTS (SELECT 1 FROM (SELECT o.workspace_id, o.subject_type, o.subject_id, o.seq
-                                              FROM event_queue o
-                                             WHERE (o.lane, o.workspace_id, o.subject_type, o.subject_id)
-                                                   >= (q.lane, q.workspace_id, q.subject_type, q.subject_id)
-                                               AND o.attempts < ${MAX_ATTEMPTS}
-                                             ORDER BY o.lane, o.workspace_id, o.subject_type, o.subject_id, o.seq
-                                             LIMIT 1) h
-                              WHERE h.workspace_id = q.workspace_id AND h.subject_type = q.subject_type
-                                AND h.subject_id = q.subject_id AND h.seq < q.seq)
+             AND q.seq = (SELECT o.seq FROM event_queue o
+                           WHERE (o.lane, o.workspace_id, o.subject_type, o.subject_id)
+                                 >= (q.lane, q.workspace_id, q.subject_type, q.subject_id)
+                             AND o.attempts < ${MAX_ATTEMPTS}
+                           ORDER BY o.lane, o.workspace_id, o.subject_type, o.subject_id, o.seq
+                           LIMIT 1)
              ${
                lane === 'main'
                  ? sql`AND NOT EXISTS (SELECT 1 FROM event_queue m

@@ -58,9 +58,9 @@ export const eventQueue = pgTable(
     retryAt: timestamp('retry_at', { withTimezone: true }),
   },
   (t) => [
-    // seq first (ADR 0009): a probe for older events of a subject can then only be served well by the
-    // subject index, whatever the statistics say; (lane, seq) was as cheap to the planner on a queue
-    // it believed nearly empty, and read every queued event of the lane for each one it took
+    // seq first (ADR 0009): the dispatcher walks the queue in seq order along it, and looks up a
+    // subject's oldest queued event in the subject index's own order, which no statistics can turn
+    // into a walk of the key
     primaryKey({ columns: [t.seq, t.lane] }),
     index('event_queue_subject_idx').on(t.lane, t.workspaceId, t.subjectType, t.subjectId, t.seq),
   ],
