@@ -132,10 +132,9 @@ export const customerIdentities = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.kind, t.value] }),
     index('customer_identities_customer_idx').on(t.workspaceId, t.customerId),
-    foreignKey({
-      columns: [t.workspaceId, t.customerId],
-      foreignColumns: [customers.workspaceId, customers.id],
-    }).onDelete('cascade'),
+    // No foreign key to customers (ADR 0011): identities are written only by identity resolution and
+    // merges, with ids of customers found or created in the same transaction; customers are never
+    // deleted but with their workspace, whose statement trigger deletes the identities (migration 0030).
   ],
 );
 
@@ -212,7 +211,9 @@ export const productVariants = pgTable(
 export const orders = pgTable(
   'orders',
   {
-    workspaceId: workspaceId().references(() => workspaces.id, { onDelete: 'cascade' }),
+    // No foreign key to workspaces (ADR 0011): a check per order, and deleting a workspace deletes its
+    // orders through a statement trigger on workspaces (migration 0030).
+    workspaceId: workspaceId(),
     id: uuid('id').notNull(),
     source: text('source').notNull(),
     externalId: text('external_id').notNull(),

@@ -147,7 +147,7 @@ describe('ingestion', () => {
     expect(still!.n).toBe('1');
   });
 
-  it('takes the lines of deleted orders with them, in that workspace only (ADR 0007)', async () => {
+  it('takes the lines of deleted orders with them, in that workspace only (ADR 0007, 0011)', async () => {
     const a = await ownerOf(t);
     const b = await ownerOf(t);
     const lines = (n: number) =>
@@ -162,8 +162,23 @@ describe('ingestion', () => {
         upsertOrders(tx, scope(workspaceId), [
           order('gone-1', { lines: lines(3), totalMinor: 300 }),
           order('gone-2', { lines: lines(2), totalMinor: 200 }),
-          order('stays', { lines: lines(4), totalMinor: 400 }),
-        ]),
+          order('stays', {
+            lines: lines(4),
+            totalMinor: 400,
+            customer: { email: 'stays@example.com', externalId: 'c-stays' },
+          }),
+        ]).then(() =>
+          upsertRefunds(tx, scope(workspaceId), [
+            {
+              externalId: 'r-stays',
+              orderExternalId: 'stays',
+              amountMinor: 100,
+              currency: 'USD',
+              createdAt: at(1),
+              lines: [],
+            },
+          ]),
+        ),
       );
     const count = async (workspaceId: string) =>
       (
@@ -180,9 +195,36 @@ describe('ingestion', () => {
       ),
     );
     expect([await count(a.workspaceId), await count(b.workspaceId)]).toEqual(['4', '9']);
-    // deleting a workspace cascades to its orders, and from them to their lines
+    // deleting a workspace cascades to its orders, and from them to their lines; its customers, their
+    // identities, refunds, events and queued events go too (a statement trigger where orders and
+    // identities carry no key, ADR 0011); another workspace's stay
+    const held = async (workspaceId: string) => {
+      const [r] = await rows<Record<string, string>>(
+        t.database.db,
+        sql`SELECT (SELECT count(*) FROM orders WHERE workspace_id = ${workspaceId})::text AS orders,
+                   (SELECT count(*) FROM refunds WHERE workspace_id = ${workspaceId})::text AS refunds,
+                   (SELECT count(*) FROM customers WHERE workspace_id = ${workspaceId})::text AS customers,
+                   (SELECT count(*) FROM customer_identities WHERE workspace_id = ${workspaceId})::text AS identities,
+                   (SELECT count(*) FROM events WHERE workspace_id = ${workspaceId})::text AS events,
+                   (SELECT count(*) FROM event_queue WHERE workspace_id = ${workspaceId})::text AS queued`,
+      );
+      return r!;
+    };
+    const theirs = await held(b.workspaceId);
+    expect(theirs).toMatchObject({ orders: '3', refunds: '1', customers: '1', identities: '2' });
+    expect(Number(theirs.events)).toBeGreaterThan(0);
+    expect(Number(theirs.queued)).toBeGreaterThan(0);
     await t.database.db.execute(sql`DELETE FROM workspaces WHERE id = ${a.workspaceId}`);
     expect([await count(a.workspaceId), await count(b.workspaceId)]).toEqual(['0', '9']);
+    expect(await held(a.workspaceId)).toEqual({
+      orders: '0',
+      refunds: '0',
+      customers: '0',
+      identities: '0',
+      events: '0',
+      queued: '0',
+    });
+    expect(await held(b.workspaceId)).toEqual(theirs);
   });
 
   it('keeps metrics equal to a recomputation after any sequence of creates, updates, refunds and merges', async () => {
