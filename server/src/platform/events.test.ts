@@ -157,19 +157,27 @@ describe.each(databaseKinds)('events outbox (%s database)', (kind: DatabaseKind)
     for (const id of [a1, b, a2]) expect((await eventRow(id)).queued).toBe(false);
   });
 
-  it('runs handlers with the planner settings it found (the pick of the batch changes them for itself)', async () => {
+  it('runs handlers with the planner settings it found (the pick of the batch changes them for itself), compiling nothing', async () => {
     await record('a', 's1');
     const seen: string[] = [];
     const probe: EventHandler = {
       name: 'probe',
       types: '*',
       handle: async (tx) => {
-        const [r] = await rows<{ s: string }>(tx, sql`SELECT current_setting('enable_sort') AS s`);
-        seen.push(r!.s);
+        const [r] = await rows<{ s: string; jit: string }>(
+          tx,
+          sql`SELECT current_setting('enable_sort') AS s, current_setting('jit') AS jit`,
+        );
+        seen.push(`sort ${r!.s}, jit ${r!.jit}`);
       },
     };
+    const jit = async () =>
+      (await rows<{ jit: string }>(db, sql`SELECT current_setting('jit') AS jit`))[0]!.jit;
+    const before = await jit();
     expect(await dispatchBatch(db, [probe], silentLog)).toBe(1);
-    expect(seen).toEqual(['on']);
+    expect(seen).toEqual(['sort on, jit off']);
+    // for the batch only: the database's own setting holds outside it
+    expect(await jit()).toBe(before);
   });
 
   it('keeps a failed event pending with its error and no writes, and still handles the rest of the batch', async () => {
