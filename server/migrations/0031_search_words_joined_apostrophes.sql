@@ -1,0 +1,21 @@
+-- A word with an apostrophe is also a word without it: "O'Neil" is stored as "neil" and "oneil", so
+-- staff who type "oneil" (or "dangelo" for D'Angelo) find the customer; the typed text goes through
+-- the same function, so "O'Neil" typed looks for both words, and both are there.
+CREATE OR REPLACE FUNCTION patron_search_word_set(t text)
+  RETURNS SETOF text LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4
+  AS $$ SELECT DISTINCT w
+          FROM regexp_split_to_table(lower(coalesce(t, '')) || ' ' || regexp_replace(lower(coalesce(t, '')), '[''’]+', '', 'g'),
+                                     '[[:space:][:punct:][:digit:]]+') AS w
+         WHERE length(w) BETWEEN 2 AND 60 $$;--> statement-breakpoint
+-- the joined words of the customers stored so far (only names with an apostrophe gain any)
+INSERT INTO customer_search_terms (workspace_id, word, customer_id)
+  SELECT c.workspace_id, w, c.id FROM customers c,
+         patron_customer_word_set(c.first_name, c.last_name, c.email::text, c.company, c.phone) AS w
+   WHERE concat_ws(' ', c.first_name, c.last_name, c.email::text, c.company) ~ '[''’]'
+  ON CONFLICT DO NOTHING;--> statement-breakpoint
+INSERT INTO customer_search_words (workspace_id, word)
+  SELECT DISTINCT t.workspace_id, t.word FROM customer_search_terms t
+   WHERE t.word !~ '^[0-9]+$'
+     AND NOT EXISTS (SELECT 1 FROM customer_search_words s WHERE s.workspace_id = t.workspace_id AND s.word = t.word)
+   ORDER BY 1, 2
+  ON CONFLICT DO NOTHING;
