@@ -97,8 +97,9 @@ export const customers = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
-    index('customers_email_idx').on(t.workspaceId, t.email),
-    index('customers_phone_idx').on(t.workspaceId, t.phone),
+    // No index on email or phone: a person is found by either through customer_identities, and the
+    // list, search and segments read them through expressions an index on the column cannot serve;
+    // every write of a customer (its metrics, scores, segments) updated both for nothing (migration 0032).
     // segment counts walk this one (migration 0022 adds the covering columns drizzle cannot declare):
     // live customers only, like every query that reads it
     index('customers_last_order_idx')
