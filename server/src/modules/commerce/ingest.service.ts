@@ -280,8 +280,11 @@ async function writeOrders(tx: Db, s: Scope, rows: OrderRow[]): Promise<void> {
       FROM incoming i`);
 }
 
-/** The orders of a call that will be written: the last version of each, unless what is stored is newer. */
-async function acceptedOrders(tx: Db, s: Scope, items: OrderInput[]) {
+/**
+ * The orders of a call that will be written (the last version of each, unless what is stored is
+ * newer), with the people they name resolved: found, or created when Patron does not know them yet.
+ */
+async function acceptedOrdersWithPeople(tx: Db, s: Scope, items: OrderInput[]) {
   const existing = new Map(
     (
       await tx
@@ -316,7 +319,13 @@ async function acceptedOrders(tx: Db, s: Scope, items: OrderInput[]) {
     const prior = existing.get(o.externalId);
     return !prior || newer(o.updatedAt, prior.sourceUpdatedAt);
   });
-  return { existing, latest, accepted };
+  const people = await resolvePeople(
+    tx,
+    s.workspaceId,
+    s.source,
+    accepted.map((o) => o.customer ?? {}),
+  );
+  return { existing, latest, accepted, people };
 }
 
 /**
@@ -327,25 +336,13 @@ async function acceptedOrders(tx: Db, s: Scope, items: OrderInput[]) {
  * all of it. Once they are known, the orders' transaction finds them and locks nothing.
  */
 export async function createOrderPeople(tx: Db, s: Scope, items: OrderInput[]): Promise<void> {
-  const { accepted } = await acceptedOrders(tx, s, items);
-  await resolvePeople(
-    tx,
-    s.workspaceId,
-    s.source,
-    accepted.map((o) => o.customer ?? {}),
-  );
+  if (items.length > 0) await acceptedOrdersWithPeople(tx, s, items);
 }
 
 /** Upserts orders; their customers are resolved (or created) from the order's customer reference. */
 export async function upsertOrders(tx: Db, s: Scope, items: OrderInput[]): Promise<ItemResult[]> {
   if (items.length === 0) return [];
-  const { existing, latest, accepted } = await acceptedOrders(tx, s, items);
-  const people = await resolvePeople(
-    tx,
-    s.workspaceId,
-    s.source,
-    accepted.map((o) => o.customer ?? {}),
-  );
+  const { existing, latest, accepted, people } = await acceptedOrdersWithPeople(tx, s, items);
   // Each accepted order as it came, with what the write needs besides: its id, its customer, its
   // subtotal and its event. The lines travel inside their order, and the statement below writes the
   // orders, their lines and their events from this one JSON parameter: building and serialising a
