@@ -1,6 +1,6 @@
 -- Orders name their workspace, and identities their customer, without a foreign key (ADR 0011): the
 -- keys' checks ran once per order and once per identity, each a scan of the workspaces table or a
--- lookup of the customer under a FOR KEY SHARE lock, 8 % of the statement that writes a batch of
+-- lookup of the customer under a FOR KEY SHARE lock: 6-12 % of the statement that writes a batch of
 -- orders. What the keys' cascades did, this trigger does once per statement: deleting a workspace
 -- deletes its orders (and, through the orders' trigger of 0024, their lines), its customers'
 -- identities, and its events and queued events, which had no key and were left behind.

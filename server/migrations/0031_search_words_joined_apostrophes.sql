@@ -7,15 +7,15 @@ CREATE OR REPLACE FUNCTION patron_search_word_set(t text)
           FROM regexp_split_to_table(lower(coalesce(t, '')) || ' ' || regexp_replace(lower(coalesce(t, '')), '[''’]+', '', 'g'),
                                      '[[:space:][:punct:][:digit:]]+') AS w
          WHERE length(w) BETWEEN 2 AND 60 $$;--> statement-breakpoint
--- the joined words of the customers stored so far (only names with an apostrophe gain any)
-INSERT INTO customer_search_terms (workspace_id, word, customer_id)
-  SELECT c.workspace_id, w, c.id FROM customers c,
-         patron_customer_word_set(c.first_name, c.last_name, c.email::text, c.company, c.phone) AS w
-   WHERE concat_ws(' ', c.first_name, c.last_name, c.email::text, c.company) ~ '[''’]'
-  ON CONFLICT DO NOTHING;--> statement-breakpoint
+-- the joined words of the customers stored so far (only names with an apostrophe gain any), as the
+-- insert trigger of 0029 stores a new customer's words
+WITH w AS MATERIALIZED (
+  SELECT c.workspace_id, c.id, w.word FROM customers c,
+         patron_customer_word_set(c.first_name, c.last_name, c.email::text, c.company, c.phone) AS w(word)
+   WHERE concat_ws(' ', c.first_name, c.last_name, c.email::text, c.company) ~ '[''’]'),
+terms AS (
+  INSERT INTO customer_search_terms (workspace_id, word, customer_id)
+    SELECT workspace_id, word, id FROM w ON CONFLICT DO NOTHING)
 INSERT INTO customer_search_words (workspace_id, word)
-  SELECT DISTINCT t.workspace_id, t.word FROM customer_search_terms t
-   WHERE t.word !~ '^[0-9]+$'
-     AND NOT EXISTS (SELECT 1 FROM customer_search_words s WHERE s.workspace_id = t.workspace_id AND s.word = t.word)
-   ORDER BY 1, 2
+  SELECT DISTINCT workspace_id, word FROM w WHERE word !~ '^[0-9]+$' ORDER BY 1, 2
   ON CONFLICT DO NOTHING;
