@@ -1,9 +1,9 @@
-// Bulk rows survive the trip through json_to_recordset on both databases, whatever the text holds;
+// Bulk rows survive the trip through unnest's array parameters on both databases, whatever the text holds;
 // batches of keys match exactly.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { anyOf, jsonRecords } from './bulk.ts';
+import { anyOf, columns, records } from './bulk.ts';
 import { rows } from './db.ts';
 
 let t: TestApp;
@@ -12,10 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-describe('jsonRecords', () => {
+describe('records', () => {
   it('carries every column type as it was: text of any kind, nulls, missing values, ids, moments, arrays, JSON', async () => {
     const texts = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', '\n\t', null];
-    const records = texts.map((text, i) => ({
+    const input = texts.map((text, i) => ({
       i,
       text,
       id: i === 3 ? null : crypto.randomUUID(),
@@ -36,7 +36,7 @@ describe('jsonRecords', () => {
       maybe: string | null;
     }>(
       t.database.db,
-      sql`SELECT x.i, x.text, x.id, x.at, x.big::text AS big, x.codes, x.payload, x.maybe FROM (${jsonRecords(
+      sql`SELECT x.i, x.text, x.id, x.at, x.big::text AS big, x.codes, x.payload, x.maybe FROM (${records(
         [
           ['i', 'int'],
           ['text', 'text'],
@@ -47,25 +47,61 @@ describe('jsonRecords', () => {
           ['payload', 'jsonb'],
           ['maybe', 'text'],
         ],
-        records,
+        input,
       )}) AS x ORDER BY x.i`,
     );
     expect(got.map((r) => r.text)).toEqual(texts);
-    expect(got.map((r) => r.id)).toEqual(records.map((r) => r.id));
+    expect(got.map((r) => r.id)).toEqual(input.map((r) => r.id));
     expect(got.map((r) => (r.at === null ? null : new Date(r.at).toISOString()))).toEqual(
-      records.map((r) => r.at?.toISOString() ?? null),
+      input.map((r) => r.at?.toISOString() ?? null),
     );
-    expect(got.map((r) => r.big)).toEqual(records.map((r) => (r.big === null ? null : String(r.big))));
-    expect(got.map((r) => r.codes)).toEqual(records.map((r) => r.codes));
-    expect(got.map((r) => r.payload)).toEqual(records.map((r) => r.payload));
-    expect(got.map((r) => r.maybe)).toEqual(records.map((r) => ('maybe' in r ? r.maybe : null)));
+    expect(got.map((r) => r.big)).toEqual(input.map((r) => (r.big === null ? null : String(r.big))));
+    expect(got.map((r) => r.codes)).toEqual(input.map((r) => r.codes));
+    expect(got.map((r) => r.payload)).toEqual(input.map((r) => r.payload));
+    expect(got.map((r) => r.maybe)).toEqual(input.map((r) => ('maybe' in r ? r.maybe : null)));
+  });
+
+  it('carries JSON values of any kind, and no rows at all', async () => {
+    const payloads = ['text', 12, true, [1, 'a"b'], { k: 'c\\d' }, null];
+    const got = await rows<{ i: number; payload: unknown }>(
+      t.database.db,
+      sql`SELECT x.i, x.payload FROM (${records(
+        [
+          ['i', 'int'],
+          ['payload', 'jsonb'],
+        ],
+        payloads.map((payload, i) => ({ i, payload })),
+      )}) AS x ORDER BY x.i`,
+    );
+    expect(got.map((r) => r.payload)).toEqual(payloads);
+    const none = await rows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM (${records([['i', 'int']], [])}) AS x`,
+    );
+    expect(none[0]!.n).toBe(0);
+  });
+
+  it('takes rows column by column as well, in row order', async () => {
+    const got = await rows<{ id: string; n: number; codes: string[] | null }>(
+      t.database.db,
+      sql`SELECT x.id, x.n, x.codes FROM (${columns([
+        ['id', 'text', ['a', 'b', 'c']],
+        ['n', 'int', [3, 1, 2]],
+        ['codes', 'text[]', [['x'], null, []]],
+      ])}) AS x`,
+    );
+    expect(got).toEqual([
+      { id: 'a', n: 3, codes: ['x'] },
+      { id: 'b', n: 1, codes: null },
+      { id: 'c', n: 2, codes: [] },
+    ]);
   });
 });
 
 describe('anyOf', () => {
   it('matches exactly the listed keys, whatever the text holds, and nothing for an empty list', async () => {
     const stored = ['plain', 'a"b', 'c\\d', '\\"', 'e,f', '{g}', ' h ', 'NULL', '', 'ünï 🎉', 'other', 'a'];
-    const table = jsonRecords(
+    const table = records(
       [['k', 'text']],
       stored.map((k) => ({ k })),
     );
@@ -84,7 +120,7 @@ describe('anyOf', () => {
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
     const got = await rows<{ id: string }>(
       t.database.db,
-      sql`SELECT x.id FROM (${jsonRecords(
+      sql`SELECT x.id FROM (${records(
         [['id', 'uuid']],
         [...ids, crypto.randomUUID()].map((id) => ({ id })),
       )}) AS x WHERE ${anyOf(sql.raw('x.id'), 'uuid', ids)}`,

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { anyOf, jsonRecords } from './bulk.ts';
+import { anyOf, records } from './bulk.ts';
 import { type Db, rows } from './db.ts';
 import { events } from './platform.table.ts';
 import { nudgeTableUpkeep } from './table-upkeep.ts';
@@ -51,7 +51,7 @@ export async function recordEvents(tx: Db, list: NewEvent[]): Promise<void> {
   for (let i = 0; i < list.length; i += 5000) {
     const chunk = list.slice(i, i + 5000);
     await tx.execute(
-      sql`INSERT INTO events (workspace_id, id, type, subject_type, subject_id, actor_user_id, payload) ${jsonRecords(
+      sql`INSERT INTO events (workspace_id, id, type, subject_type, subject_id, actor_user_id, payload) ${records(
         [
           ['workspaceId', 'uuid'],
           ['id', 'uuid'],

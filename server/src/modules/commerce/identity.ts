@@ -1,6 +1,6 @@
 // Identity resolution: one customer per person across email, phone and platform ids.
 import { and, eq, sql } from 'drizzle-orm';
-import { anyOf, jsonRecords } from '../../platform/bulk.ts';
+import { anyOf, records } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import { newId } from '../../platform/tokens.ts';
 import { customerIdentities } from './commerce.table.ts';
@@ -138,12 +138,12 @@ export async function resolvePeople(
     for (const m of ids) fresh.set(keyOf(m), id);
     return { customerId: id, created: true };
   });
-  // The rows as one JSON parameter (json_to_recordset): a statement of the same shape however many
+  // The rows as one array parameter per column (records): a statement of the same shape however many
   // people a batch brings (a multi-row VALUES of every column is parsed and planned anew each time).
   if (toCreate.length) {
     await tx.execute(sql`
       INSERT INTO customers (workspace_id, id, email, phone, first_name, last_name)
-      SELECT ${workspaceId}::uuid, x.* FROM (${jsonRecords(
+      SELECT ${workspaceId}::uuid, x.* FROM (${records(
         [
           ['id', 'uuid'],
           ['email', 'text'],
@@ -165,7 +165,7 @@ export async function resolvePeople(
   if (links.length)
     await tx.execute(sql`
       INSERT INTO customer_identities (workspace_id, kind, value, customer_id)
-      SELECT ${workspaceId}::uuid, x.* FROM (${jsonRecords(
+      SELECT ${workspaceId}::uuid, x.* FROM (${records(
         [
           ['kind', 'text'],
           ['value', 'text'],

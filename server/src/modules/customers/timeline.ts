@@ -2,7 +2,7 @@
 // at most one item (event_id is unique), so a page view never queries the orders, refunds and events
 // tables. Later capabilities (email, tickets, chat, loyalty) add their kinds here.
 import { sql } from 'drizzle-orm';
-import { jsonRecords } from '../../platform/bulk.ts';
+import { records } from '../../platform/bulk.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DomainEvent, EventHandler } from '../../platform/events.ts';
 
@@ -194,7 +194,7 @@ export async function insertItems(tx: Db, items: NewItem[]): Promise<void> {
                  coalesce((SELECT c.merged_into FROM customers c
                             WHERE c.workspace_id = x."workspaceId" AND c.id = x."customerId"), x."customerId"),
                  x.at, x.kind, x.title, x.detail, x."refType", x."refId", x."eventId", x."actorUserId"
-            FROM (${jsonRecords(
+            FROM (${records(
               [
                 ['workspaceId', 'uuid'],
                 ['customerId', 'uuid'],
