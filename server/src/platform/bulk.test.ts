@@ -18,6 +18,8 @@ describe('records', () => {
     const input = texts.map((text, i) => ({
       i,
       text,
+      // the same without control characters: a column JSON.stringify writes whole
+      quoted: text?.replace(/[\n\t]/g, 'x') ?? null,
       id: i === 3 ? null : crypto.randomUUID(),
       at: i % 3 === 0 ? null : new Date(Date.UTC(2025, 0, i, 10, 30, 0, i)),
       big: i === 5 ? null : 2 ** 53 - 1 - i,
@@ -28,6 +30,7 @@ describe('records', () => {
     const got = await rows<{
       i: number;
       text: string | null;
+      quoted: string | null;
       id: string | null;
       at: Date | null;
       big: string | null;
@@ -36,10 +39,11 @@ describe('records', () => {
       maybe: string | null;
     }>(
       t.database.db,
-      sql`SELECT x.i, x.text, x.id, x.at, x.big::text AS big, x.codes, x.payload, x.maybe FROM (${records(
+      sql`SELECT x.i, x.text, x.quoted, x.id, x.at, x.big::text AS big, x.codes, x.payload, x.maybe FROM (${records(
         [
           ['i', 'int'],
           ['text', 'text'],
+          ['quoted', 'text'],
           ['id', 'uuid'],
           ['at', 'timestamptz'],
           ['big', 'bigint'],
@@ -51,6 +55,7 @@ describe('records', () => {
       )}) AS x ORDER BY x.i`,
     );
     expect(got.map((r) => r.text)).toEqual(texts);
+    expect(got.map((r) => r.quoted)).toEqual(input.map((r) => r.quoted));
     expect(got.map((r) => r.id)).toEqual(input.map((r) => r.id));
     expect(got.map((r) => (r.at === null ? null : new Date(r.at).toISOString()))).toEqual(
       input.map((r) => r.at?.toISOString() ?? null),

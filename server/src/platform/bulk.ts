@@ -76,7 +76,7 @@ function columnLiteral(type: string, values: readonly unknown[]): string {
  * builds a hash table for every JSON object it reads, and an order's lines nested in it were read
  * twice. 1,000 orders with their 3,000 lines took 40 ms to read that way against 11 ms as arrays,
  * and the literals are 340 kB rather than 820 kB; building them costs Node about as much as
- * JSON.stringify (4.7 ms against 4.0 ms per 1,000 orders).
+ * JSON.stringify did (50 ms against 49 ms for 20 batches of 1,000 orders with their lines).
  */
 export function columns(
   cols: readonly (readonly [property: string, type: string, values: readonly unknown[]])[],
